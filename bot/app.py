@@ -1,0 +1,286 @@
+"""Start-up and shut-down in one place (like python-telegram-bot's Application)::
+
+    async with NewsdigestApp(config) as app:
+        await app.run_once()          # ingest, enqueue what is due, deliver, return
+        await app.serve(stop_event)   # or: run until stop_event is set (SIGINT/SIGTERM)
+
+Start order: store, fetcher and ingest worker, senders (Telegram / Slack when their tokens
+are set, else the console), deliverer, then (``serve`` only) the chat adapters and the
+scheduler. Stop order is the reverse. Stopping is safe at any moment: every message is an
+outbox row before it is sent, and an interrupted send is recovered from its lease.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from rich.console import Console
+
+from bot.config import Config
+from bot.console import CONSOLE_CHAT_ID, CONSOLE_PLATFORM, ConsoleSender
+from bot.delivery import Deliverer, DeliveryReport
+from bot.digest_jobs import JobSettings, enqueue_alerts, enqueue_due_digest, enqueue_due_digests, enqueue_preview_digest
+from bot.scheduler import Scheduler
+from bot.status import AppStatus, collect_status
+from digests.store import Store
+
+log = logging.getLogger(__name__)
+
+__all__ = ["NewsdigestApp", "RunReport", "DEMO_DIR", "install_signal_handlers"]
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
+INGEST_TICK = timedelta(seconds=60)  # how often due sources are looked for (each has its own interval)
+SYNC_TICK = timedelta(seconds=60)  # how often subscription changes reach the scheduler
+STOP_GRACE_SECONDS = 15.0  # in-flight sends get this long; then rows stay leased for recovery
+
+
+@dataclass
+class RunReport:
+    ingested: int = 0
+    ingest_errors: list[str] = field(default_factory=list)
+    digests_queued: int = 0
+    alerts_queued: int = 0
+    delivery: DeliveryReport = field(default_factory=DeliveryReport)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class NewsdigestApp:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        demo: bool | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+        console: Console | None = None,
+        fetcher: Any = None,
+    ) -> None:
+        self.config = config
+        secrets = config.secrets
+        self.has_tokens = bool(secrets.telegram_bot_token or secrets.slack_bot_token)
+        self.demo = (not self.has_tokens) if demo is None else demo  # demo by default only without tokens
+        self.clock = clock
+        self.console = console
+        self.settings = JobSettings(
+            title=config.digest.title, max_items=config.digest.max_items, default_since=config.digest.default_since,
+            alert_max_items=config.scheduler.alert_max_items,
+        )
+        self._fetcher = fetcher  # tests may pass a fake; otherwise one is opened in start()
+        self._stack = AsyncExitStack()
+        self.store: Store | None = None
+        self.ingest: Any = None
+        self.senders: dict[str, Any] = {}
+        self.adapters: list[Any] = []
+        self.deliverer: Deliverer | None = None
+        self.scheduler: Scheduler | None = None
+        self._scheduled: dict[int, tuple] = {}
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def __aenter__(self) -> "NewsdigestApp":
+        try:
+            await self.start()
+        except BaseException:
+            await self._stack.aclose()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()
+
+    async def start(self) -> None:
+        self.store = await Store.open(self.config.database)
+        self._stack.push_async_callback(self.store.close)
+        await self._start_ingest()
+        await self._start_senders()
+        self.deliverer = Deliverer(self.store, self.senders, self.config.delivery, self._admin_report(), clock=self.clock)
+        if self.demo:
+            from digests.targets import file_url
+
+            await self.store.sources.add(file_url(DEMO_DIR), "folder", title="newsdigest demo articles",
+                                         poll_interval_s=self.config.ingest.poll_interval_minutes * 60)
+        if CONSOLE_PLATFORM in self.senders:
+            await self.store.subscriptions.upsert(
+                CONSOLE_PLATFORM, CONSOLE_CHAT_ID, title="this terminal", created_by="newsdigest run",
+                **({} if await self.store.subscriptions.get(CONSOLE_PLATFORM, CONSOLE_CHAT_ID) else {
+                    "timezone": self.config.scheduler.default_timezone,
+                    "digest_time": self.config.scheduler.default_digest_time,
+                }),
+            )
+
+    async def _start_ingest(self) -> None:
+        # Seam: digests.ingest belongs to the ingestion worker; imported lazily so the
+        # scheduler and delivery parts run (and are tested) without it.
+        try:
+            from digests.fetch import Fetcher
+            from digests.ingest import IngestWorker
+
+            from bot.runtime import fetch_policy, ingest_options
+        except ImportError as exc:  # pragma: no cover - only while the worker is being built
+            log.warning("ingestion unavailable, sources will not be polled: %s", exc)
+            return
+        if self._fetcher is None:
+            self._fetcher = await self._stack.enter_async_context(Fetcher(fetch_policy(self.config.ingest)))
+        self.ingest = IngestWorker(self.store, self._fetcher, ingest_options(self.config.ingest))
+
+    async def _start_senders(self) -> None:
+        secrets = self.config.secrets
+        if secrets.telegram_bot_token:
+            try:
+                from bot.telegram import TelegramSender
+            except ImportError as exc:  # pragma: no cover
+                log.warning("Telegram token set but the Telegram adapter is unavailable: %s", exc)
+            else:
+                sender = TelegramSender.from_config(self.config.telegram, secrets)
+                await sender.start()
+                self._stack.push_async_callback(sender.close)
+                self.senders["telegram"] = sender
+        if secrets.slack_bot_token:
+            try:
+                from bot.slack import SlackSender
+            except ImportError as exc:  # pragma: no cover
+                log.warning("Slack token set but the Slack adapter is unavailable: %s", exc)
+            else:
+                self.senders["slack"] = SlackSender.from_config(self.config.slack, secrets)
+        if not self.senders:
+            log.info("no chat tokens set: messages are printed here")
+            self.senders[CONSOLE_PLATFORM] = ConsoleSender(self.console)
+
+    def _admin_report(self):
+        admin_chat = self.config.telegram.admin_chat_id
+        sender = self.senders.get("telegram")
+        if not admin_chat or sender is None or not hasattr(sender, "report_rejected"):
+            return None
+
+        async def report(row, reason: str) -> None:
+            await sender.report_rejected(
+                admin_chat, f"newsdigest could not deliver message #{row.id} ({row.idempotency_key}) "
+                            f"to {row.platform}:{row.chat_id}.\nReason: {reason}")
+
+        return report
+
+    async def _start_adapters(self) -> None:
+        from bot.runtime import services
+
+        svc = services(self.store, self.config)
+        secrets = self.config.secrets
+        if secrets.telegram_bot_token:
+            from bot.telegram import TelegramAdapter
+
+            adapter = TelegramAdapter(self.config.telegram, secrets, svc)
+            await adapter.start()
+            self._stack.push_async_callback(adapter.stop)
+        if secrets.slack_bot_token:
+            from bot.slack import SlackAdapter
+
+            adapter = SlackAdapter(svc, self.config.slack, secrets)
+            await adapter.start()
+            self._stack.push_async_callback(adapter.stop)
+
+    # -- work -------------------------------------------------------------------------------
+
+    async def ingest_once(self, report: RunReport) -> None:
+        if self.ingest is None:
+            return
+        result = await self.ingest.run_once()
+        report.ingested += result.new
+        report.ingest_errors += result.errors
+
+    async def run_once(self) -> RunReport:
+        """Ingest due sources, enqueue owed digests and alerts (and the console preview),
+        deliver everything due. What ``newsdigest run --once`` does, and the start-up
+        catch-up of ``serve``."""
+        report = RunReport()
+        await self.ingest_once(report)
+        now = self.clock()
+        report.digests_queued += await enqueue_due_digests(self.store, now, self.settings)
+        report.alerts_queued += await enqueue_alerts(self.store, now, self.settings)
+        if CONSOLE_PLATFORM in self.senders:
+            sub = await self.store.subscriptions.get(CONSOLE_PLATFORM, CONSOLE_CHAT_ID)
+            if sub is not None:
+                report.digests_queued += await enqueue_preview_digest(self.store, sub, now, self.settings)
+        report.delivery = await self.deliverer.run_once()
+        return report
+
+    async def serve(self, stop: asyncio.Event) -> RunReport:
+        """Catch up, then run the adapters, the scheduler and the delivery loop until
+        ``stop`` is set; then stop them in reverse order."""
+        report = await self.run_once()
+        await self._start_adapters()
+        self.scheduler = Scheduler()
+        self._schedule_jobs()
+        await self.sync_subscriptions()
+        self.scheduler.start()
+        delivery = asyncio.create_task(self.deliverer.run_forever(stop), name="newsdigest-delivery")
+        try:
+            await stop.wait()
+        finally:
+            self.scheduler.shutdown()
+            try:
+                await asyncio.wait_for(asyncio.shield(delivery), STOP_GRACE_SECONDS)
+            except asyncio.TimeoutError:
+                delivery.cancel()  # the rows in flight stay leased: recovered at next start
+                log.warning("stopped with sends in flight; they are retried after restart")
+        return report
+
+    def _schedule_jobs(self) -> None:
+        assert self.scheduler is not None
+        self.scheduler.every(INGEST_TICK, self._ingest_job, id="ingest")
+        self.scheduler.every(SYNC_TICK, self.sync_subscriptions, id="subscriptions")
+        self.scheduler.every(timedelta(minutes=max(1, self.config.scheduler.alert_batch_minutes)), self._alerts_job,
+                             id="alerts")
+
+    async def _ingest_job(self) -> None:
+        await self.ingest_once(RunReport())
+
+    async def _alerts_job(self) -> None:
+        if await enqueue_alerts(self.store, self.clock(), self.settings):
+            self.deliverer.wake.set()
+
+    async def _digest_job(self, subscription_id: int) -> None:
+        if await enqueue_due_digest(self.store, subscription_id, self.clock(), self.settings):
+            self.deliverer.wake.set()
+
+    async def sync_subscriptions(self) -> None:
+        """One daily job per active digest subscription; changed ones are rescheduled and
+        checked at once (a time moved to earlier today is owed now, not tomorrow)."""
+        assert self.scheduler is not None
+        seen = set()
+        for sub in await self.store.subscriptions.list():
+            seen.add(sub.id)
+            wanted = (sub.digest_time, sub.timezone) if sub.wants_digest and not sub.paused else None
+            if self._scheduled.get(sub.id, "new") == wanted:
+                continue
+            self._scheduled[sub.id] = wanted
+            job_id = f"digest:{sub.id}"
+            if wanted is None:
+                self.scheduler.remove(job_id)
+                continue
+            self.scheduler.daily(sub.digest_time, lambda sid=sub.id: self._digest_job(sid), id=job_id, tz=sub.timezone,
+                                 jitter_seconds=self.config.scheduler.digest_jitter_seconds)
+            await self._digest_job(sub.id)
+        for gone in set(self._scheduled) - seen:
+            self.scheduler.remove(f"digest:{gone}")
+            del self._scheduled[gone]
+
+    async def status(self) -> AppStatus:
+        return await collect_status(self.store, self.clock())
+
+
+def install_signal_handlers(stop: asyncio.Event) -> None:
+    """SIGINT/SIGTERM set ``stop`` (a second SIGINT still interrupts the usual way)."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # Windows, or not the main thread
+            signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))

@@ -1,0 +1,104 @@
+"""The ``newsdigest`` command line.
+
+Every command takes ``--config`` and ``--db``; errors are one line on stderr and a non-zero
+exit, never a traceback (``-v`` shows more).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+import click
+from rich.console import Console
+
+from bot.config import Config, load_config
+from bot.logs import configure_logging
+from digests.errors import DigestError
+
+__all__ = ["main", "pass_ctx", "CliContext", "run_async", "open_store"]
+
+err_console = Console(stderr=True)
+
+
+@dataclass
+class CliContext:
+    config_path: str | None
+    db: str | None
+    verbose: int
+    _config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path, database=self.db)
+            log = self._config.logging
+            configure_logging(log.level, log.format, self.verbose)
+        return self._config
+
+
+pass_ctx = click.make_pass_decorator(CliContext)
+
+
+def run_async(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return asyncio.run(fn(*args, **kwargs))
+
+    return wrapper
+
+
+async def open_store(ctx: CliContext):
+    from digests.store import Store
+
+    return await Store.open(ctx.config.database)
+
+
+class _Group(click.Group):
+    """Turns our errors into one clear line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DigestError as exc:
+            err_console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+            sys.exit(1)
+        except (ValueError, OSError) as exc:
+            if ctx.obj is not None and ctx.obj.verbose:
+                raise
+            err_console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="NEWSDIGEST_CONFIG",
+              help="Config file (default ./newsdigest.toml).")
+@click.option("--db", envvar="NEWSDIGEST_DB", help="Database file path or SQLAlchemy URL (overrides the config).")
+@click.option("-v", "--verbose", count=True, help="More logging (-vv for library debug logs).")
+@click.version_option(package_name="newsdigest")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, db: str | None, verbose: int) -> None:
+    """Read news sources for you: clean articles, who said what, digests."""
+    ctx.obj = CliContext(config_path=config_path, db=db, verbose=verbose)
+
+
+def _register() -> None:
+    from bot import cli_articles, cli_sources
+
+    cli_sources.register(main)
+    cli_articles.register(main)
+    try:
+        from bot import cli_run
+    except ImportError as exc:  # pragma: no cover - only while the runtime is being built
+        if Path(__file__).with_name("cli_run.py").exists():
+            raise
+        del exc
+    else:
+        cli_run.register(main)
+
+
+_register()

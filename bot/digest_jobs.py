@@ -1,0 +1,194 @@
+"""What the scheduled jobs do: turn due digests and new articles into outbox rows.
+
+Each function reads the subscription from the database, composes, renders for the chat's
+platform, and enqueues every part *and* advances the subscription's marker
+(``last_digest_at`` / ``last_alert_article_id``) in one transaction. The marker update is
+conditional (only forward), so two schedulers racing, or a job re-run after a crash,
+enqueue nothing twice; the idempotency keys are a second line of defence.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from digests.answers import Answer, Digest
+from digests.compose import DigestFilter, compose, parse_since
+from digests.digest_builder import build_digest, story_article
+from digests.store import ArticleRow, Store, Subscription
+from digests.store import schema
+from digests.store.outbox import NewMessage
+
+from bot.scheduler import due_digest_times
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "JobSettings",
+    "payloads_for",
+    "enqueue_due_digest",
+    "enqueue_due_digests",
+    "enqueue_preview_digest",
+    "enqueue_alerts",
+    "digest_key",
+    "ALERT_SCAN_LIMIT",
+]
+
+S = schema.subscriptions
+ALERT_SCAN_LIMIT = 500  # newest articles looked at per alert batch: bounds the work of a burst
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    title: str = "Your news digest"
+    max_items: int = 30
+    default_since: str = "24h"
+    alert_max_items: int = 10
+    skip_empty_digests: bool = True  # an empty morning digest is noise: advance silently
+
+
+def payloads_for(platform: str, answer: Answer) -> list[dict[str, Any]]:
+    """The answer rendered for ``platform`` as JSON-ready outbox payloads (one per message)."""
+    if platform == "telegram":
+        from digests.render.telegram import render_telegram
+
+        return [
+            {"text": m.text, "buttons": [[{"label": b.label, "command": b.command} for b in row] for row in m.buttons],
+             "disable_web_page_preview": m.disable_web_page_preview}
+            for m in render_telegram(answer)
+        ]
+    if platform == "slack":
+        from digests.render.slack import render_slack
+
+        return [{"text": m.text, "blocks": m.blocks} for m in render_slack(answer)]
+    from digests.render.text import render_text
+
+    return [{"text": render_text(answer)}]
+
+
+def digest_key(sub_id: int, due: datetime, part: int) -> str:
+    return f"digest:{sub_id}:{due.astimezone(timezone.utc).isoformat()}:{part}"
+
+
+def _filters(sub: Subscription) -> DigestFilter:
+    return DigestFilter(keywords=tuple(sub.keywords), sources=tuple(sub.sources), people=tuple(sub.people))
+
+
+def _messages(sub: Subscription, answer: Answer, key_of) -> list[NewMessage]:
+    return [
+        NewMessage(sub.id, sub.platform, sub.chat_id, key_of(part), payload)
+        for part, payload in enumerate(payloads_for(sub.platform, answer))
+    ]
+
+
+async def enqueue_due_digest(store: Store, subscription_id: int, now: datetime, settings: JobSettings) -> int:
+    """Enqueue the digest this subscription owes at ``now`` (at most one); returns the
+    number of messages queued."""
+    sub = await store.subscriptions.by_id(subscription_id)
+    if sub is None:
+        return 0
+    due_times = due_digest_times(sub, now)
+    if not due_times:
+        return 0
+    due = due_times[-1]
+    since = sub.last_digest_at or due - timedelta(days=1)
+    digest = await build_digest(store, since=since, until=due, filters=_filters(sub), title=settings.title,
+                                max_items=settings.max_items)
+    previous = sub.last_digest_at
+
+    async def advance(conn: AsyncConnection) -> bool:
+        # Only forward, and only if nobody advanced it since we read it.
+        cond = S.c.last_digest_at.is_(None) if previous is None else S.c.last_digest_at == previous
+        result = await conn.execute(update(S).where(S.c.id == sub.id, cond).values(last_digest_at=due))
+        return result.rowcount == 1
+
+    messages = [] if digest.is_empty and settings.skip_empty_digests else _messages(sub, digest, lambda p: digest_key(sub.id, due, p))
+    queued = await store.outbox.enqueue_many(messages, now=now, guard=advance)
+    log.info("digest due", extra={"subscription": sub.id, "due": due.isoformat(), "messages": queued,
+                                  "stories": len(digest.items)})
+    return queued
+
+
+async def enqueue_due_digests(store: Store, now: datetime, settings: JobSettings) -> int:
+    """The start-up (and safety-net) check: every active subscription's owed digest."""
+    total = 0
+    for sub in await store.subscriptions.list(active_only=True):
+        if due_digest_times(sub, now):
+            try:
+                total += await enqueue_due_digest(store, sub.id, now, settings)
+            except Exception:  # noqa: BLE001 - one broken subscription must not block the rest
+                log.exception("digest failed", extra={"subscription": sub.id})
+    return total
+
+
+async def enqueue_preview_digest(store: Store, sub: Subscription, now: datetime, settings: JobSettings) -> int:
+    """An unscheduled digest of the last ``default_since`` (the console demo shows one at
+    start). It does not move ``last_digest_at``: the morning digest still covers its window."""
+    since = now - parse_since(settings.default_since)
+    digest = await build_digest(store, since=since, until=now, filters=_filters(sub), title=settings.title,
+                                max_items=settings.max_items)
+    stamp = now.astimezone(timezone.utc).isoformat()
+    return await store.outbox.enqueue_many(_messages(sub, digest, lambda p: f"preview:{sub.id}:{stamp}:{p}"), now=now)
+
+
+# -- alerts ---------------------------------------------------------------------------------
+
+
+async def _new_articles(store: Store, after_id: int) -> list[ArticleRow]:
+    rows = await store.articles.latest(ALERT_SCAN_LIMIT, after_id=after_id)
+    full = [await store.articles.get(r.id) for r in rows]  # bodies, for keyword filters
+    return [r for r in full if r is not None]
+
+
+def _alert_digest(sub: Subscription, rows: list[ArticleRow], quotes: dict, now: datetime, max_items: int) -> Digest:
+    articles = [story_article(r, quotes.get(r.id)) for r in rows]
+    dates = [a.published for a in articles if a.published]
+    since, until = (min(dates), max(max(dates), now)) if dates else (now, now)
+    everything = compose(articles, since=since, until=until, filters=_filters(sub), max_items=10_000, now=now)
+    total = len(everything.items)
+    shown = compose(articles, since=since, until=until, filters=_filters(sub), max_items=max_items, now=now)
+    more = total - len(shown.items)
+    shown.title = f"New: {total} {'story' if total == 1 else 'stories'}" + (
+        f" (top {len(shown.items)} below, +{more} more: /digest)" if more > 0 else "")
+    return shown
+
+
+async def enqueue_alerts(store: Store, now: datetime, settings: JobSettings) -> int:
+    """One batched message per alert subscription for the articles stored since its last
+    batch (only those matching its filters, grouped by story, at most ``alert_max_items``
+    listed). A burst of any size gives one message per chat per batch."""
+    subs = [s for s in await store.subscriptions.list(active_only=True) if s.wants_alerts]
+    if not subs:
+        return 0
+    rows = await _new_articles(store, min(s.last_alert_article_id for s in subs))
+    if not rows:
+        return 0
+    quotes = await store.articles.key_quotes([r.id for r in rows])
+    total = 0
+    for sub in subs:
+        fresh = [r for r in rows if r.id > sub.last_alert_article_id]
+        if sub.last_alert_at is None and sub.created_at is not None:
+            # A new subscription starts from its creation, not from the archive.
+            fresh = [r for r in fresh if r.fetched_at is None or r.fetched_at >= sub.created_at]
+        newest = max((r.id for r in rows if r.id > sub.last_alert_article_id), default=None)
+        if newest is None:
+            continue
+        digest = _alert_digest(sub, fresh, quotes, now, settings.alert_max_items) if fresh else None
+        previous = sub.last_alert_article_id
+
+        async def advance(conn: AsyncConnection, sub_id=sub.id, previous=previous, newest=newest) -> bool:
+            result = await conn.execute(
+                update(S).where(S.c.id == sub_id, S.c.last_alert_article_id == previous)
+                .values(last_alert_article_id=newest, last_alert_at=now)
+            )
+            return result.rowcount == 1
+
+        messages = [] if digest is None or digest.is_empty else _messages(
+            sub, digest, lambda p, sid=sub.id, newest=newest: f"alerts:{sid}:{newest}:{p}")
+        total += await store.outbox.enqueue_many(messages, now=now, guard=advance)
+    return total

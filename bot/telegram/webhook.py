@@ -1,0 +1,71 @@
+"""The webhook endpoint: Telegram POSTs updates here (webhook mode).
+
+A small aiohttp server inside our own event loop. Every request must carry the secret we gave
+``setWebhook`` in ``X-Telegram-Bot-Api-Secret-Token``: anyone can find the URL, only Telegram
+knows the secret. Accepted updates go to PTB's ``update_queue``, exactly where polling puts
+them, so both modes share every handler.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+from aiohttp import web
+from telegram import Update
+from telegram.ext import Application
+
+__all__ = ["WebhookServer", "SECRET_HEADER"]
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class WebhookServer:
+    def __init__(self, application: Application, *, secret: str, listen: str, port: int, path: str) -> None:
+        if not secret:
+            raise ValueError("a webhook needs a secret token")
+        self._application = application
+        self._secret = secret.encode()
+        self._listen = listen
+        self._port = port
+        self.path = path if path.startswith("/") else f"/{path}"
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=1024 * 1024)
+        app.router.add_post(self.path, self._receive)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self._listen, self._port).start()
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @property
+    def url(self) -> str:
+        """Where the server listens (with the real port when ``port`` was 0)."""
+        if self._runner is None or not self._runner.addresses:
+            raise RuntimeError("webhook server is not running")
+        host, port = self._runner.addresses[0][:2]
+        return f"http://{host}:{port}{self.path}"
+
+    async def _receive(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self._secret):
+            log.warning("webhook request without the right secret token", extra={"remote": request.remote})
+            return web.Response(status=403, text="forbidden")
+        try:
+            data = json.loads(await request.read())
+            update = Update.de_json(data, self._application.bot) if isinstance(data, dict) else None
+        except (ValueError, TypeError, KeyError) as exc:
+            log.warning("webhook body is not an update", extra={"error": str(exc)})
+            return web.Response(status=400, text="not an update")
+        if update is None:
+            return web.Response(status=400, text="not an update")
+        await self._application.update_queue.put(update)
+        return web.Response(text="ok")

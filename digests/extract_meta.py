@@ -1,0 +1,181 @@
+"""What a page says about its article besides the text: canonical URL, headline, authors,
+dates, site, language, image, and the page's own related-story blocks.
+
+Sources, most trusted first: JSON-LD (what the publisher tells search engines), Open
+Graph / article:* meta tags, then plain HTML (<h1>, <title>, <time>, <html lang>).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
+
+import lxml.html
+
+from digests.models import Link
+from digests.textfile import is_related_label
+
+__all__ = ["PageMeta", "read_metadata", "parse_datetime"]
+
+_ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
+                  "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "liveblogposting",
+                  "techarticle", "scholarlyarticle", "report", "webpage"}
+_RELATED_CLASS = re.compile(r"related|read-?next|more-?(?:stories|news|articles)|recommend|recirc|also-?read",
+                            re.I)
+_MAX_RELATED = 30
+
+
+@dataclass
+class PageMeta:
+    url: str
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: datetime | None = None
+    updated: datetime | None = None
+    site_name: str | None = None
+    language: str | None = None
+    image: str | None = None
+    description: str | None = None
+    related: list[Link] = field(default_factory=list)
+
+
+def parse_datetime(value: str | None) -> datetime | None:
+    """An aware datetime from ISO 8601 or RFC 2822 text; naive values are taken as UTC."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    parsed = None
+    iso = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", value.replace("Z", "+00:00").replace(" ", "T", 1))
+    for candidate in (iso, iso[:19], iso[:10]):
+        try:
+            parsed = datetime.fromisoformat(candidate)
+            break
+        except ValueError:
+            continue
+    if parsed is None:
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _json_ld_objects(tree: lxml.html.HtmlElement) -> list[dict]:
+    found: list[dict] = []
+    for script in tree.iterfind('.//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, dict):
+                found.append(item)
+                stack.extend(item.get("@graph") or [])
+            elif isinstance(item, list):
+                stack.extend(item)
+    return found
+
+
+def _types(obj: dict) -> set[str]:
+    kind = obj.get("@type") or []
+    return {str(k).lower() for k in (kind if isinstance(kind, list) else [kind])}
+
+
+def _names(value: object) -> list[str]:
+    """Author names from a JSON-LD author value (a string, an object or a list of them)."""
+    items = value if isinstance(value, list) else [value]
+    names = []
+    for item in items:
+        name = item.get("name") if isinstance(item, dict) else item
+        if isinstance(name, str) and name.strip() and "://" not in name:
+            names.append(" ".join(name.split()))
+    return names
+
+
+def _first(value: object) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("name")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _meta(tree: lxml.html.HtmlElement, *keys: str) -> str | None:
+    for key in keys:
+        for attr in ("property", "name", "itemprop"):
+            for node in tree.iterfind(f'.//meta[@{attr}="{key}"]'):
+                content = (node.get("content") or node.get("datetime") or "").strip()
+                if content:
+                    return content
+    return None
+
+
+def _related_blocks(tree: lxml.html.HtmlElement, base: str) -> list[Link]:
+    """Links listed under a "Related"/"Read next"-style heading or in a related-class box."""
+    containers = []
+    for node in tree.iter("h1", "h2", "h3", "h4", "h5", "h6", "header", "span", "strong", "p", "div"):
+        text = node.text_content().strip() if len(node) < 4 else ""
+        if text and is_related_label(" ".join(text.split())) and node.getparent() is not None:
+            parent = node.getparent()
+            containers.append(parent if parent.find(".//a") is not None else node.getnext())
+    for node in tree.iter("aside", "section", "div", "ul", "nav"):
+        marker = f"{node.get('class', '')} {node.get('id', '')}"
+        if _RELATED_CLASS.search(marker) and len(containers) < 50:
+            containers.append(node)
+    links: list[Link] = []
+    for container in containers:
+        if container is None:
+            continue
+        for a in container.iter("a"):
+            title = " ".join(a.text_content().split())
+            href = a.get("href") or ""
+            if len(title.split()) >= 4 and href and not href.startswith(("#", "javascript:", "mailto:")):
+                links.append(Link(title=title, url=urljoin(base, href)))
+    return list(dict.fromkeys(links))[:_MAX_RELATED]
+
+
+def read_metadata(tree: lxml.html.HtmlElement, url: str) -> PageMeta:
+    """Everything but the body that the page tells about its article."""
+    objects = _json_ld_objects(tree)
+    article = next((o for o in objects if _types(o) & _ARTICLE_TYPES and o.get("headline")), None) or \
+        next((o for o in objects if _types(o) & _ARTICLE_TYPES), {})
+    canonical = tree.find('.//link[@rel="canonical"]')
+    canonical_url = (canonical.get("href") if canonical is not None else None) or _meta(tree, "og:url")
+    h1 = tree.find(".//h1")
+    title_tag = tree.find(".//title")
+    title = (_first(article.get("headline")) or _meta(tree, "og:title", "twitter:title")
+             or (" ".join(h1.text_content().split()) if h1 is not None else None)
+             or (title_tag.text_content().strip() if title_tag is not None else None))
+    authors = _names(article.get("author")) or _names(_meta(tree, "author", "article:author", "byl"))
+    authors = [re.sub(r"^by\s+", "", a, flags=re.I) for a in authors]
+    time_tag = tree.find(".//time[@datetime]")
+    published = parse_datetime(_first(article.get("datePublished")) or _meta(
+        tree, "article:published_time", "og:published_time", "datePublished", "pubdate", "publish-date",
+        "date", "dc.date", "DC.date.issued", "sailthru.date", "parsely-pub-date")
+        or (time_tag.get("datetime") if time_tag is not None else None))
+    updated = parse_datetime(_first(article.get("dateModified")) or _meta(
+        tree, "article:modified_time", "og:updated_time", "dateModified", "last-modified"))
+    publisher = article.get("publisher")
+    publisher_name = publisher.get("name") if isinstance(publisher, dict) else None
+    site_name = _meta(tree, "og:site_name") or (publisher_name if isinstance(publisher_name, str) else None) \
+        or _meta(tree, "application-name")
+    language = tree.get("lang") or _meta(tree, "og:locale", "language", "content-language")
+    image = _first(article.get("image")) or _meta(tree, "og:image", "twitter:image")
+    return PageMeta(
+        url=urljoin(url, canonical_url.strip()) if canonical_url else url,
+        title=title,
+        authors=list(dict.fromkeys(authors)),
+        published=published,
+        updated=updated,
+        site_name=site_name,
+        language=language.replace("_", "-").split("-")[0].lower() if language else None,
+        image=urljoin(url, image) if image else None,
+        description=_meta(tree, "description", "og:description"),
+        related=_related_blocks(tree, url),
+    )

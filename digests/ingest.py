@@ -1,0 +1,293 @@
+"""The ingestion worker: from sources to stored, analysed articles.
+
+I/O is async (fetching, storing); extraction and analysis are CPU work handed to a thread or a
+process pool. Each article is stored in its own transaction, and a feed's validators (ETag,
+Last-Modified) are only saved once every item of that response is stored or permanently
+refused: a crash or a transient failure mid-feed makes the next poll fetch it again, and the
+items already stored are skipped by URL. Nothing is stored twice and nothing silently dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from functools import partial
+from pathlib import Path
+from typing import Callable
+
+from digests.analyze import analyze_page
+from digests.errors import DigestError, FeedError, FetchError, HTTPStatusError
+from digests.feeds import looks_like_feed, parse_feed
+from digests.fetch import Fetcher
+from digests.models import Analysis, FetchedPage, Rejected
+from digests.similarity import cosine, fingerprint, near_duplicate, term_vector
+from digests.store import SourceRecord, Store
+from digests.store.articles import guid_key
+from digests.targets import file_url, local_files, target_kind
+from digests.urls import canonical_url
+
+log = logging.getLogger(__name__)
+
+__all__ = ["IngestOptions", "IngestReport", "IngestWorker", "Progress"]
+
+Progress = Callable[[str, int], None]  # (event, n): "total" adds n to the work, "advance" marks n done
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    max_entries_per_feed: int = 100
+    summary_sentences: int = 3
+    story_threshold: float = 0.35  # cosine of term vectors above which two articles are one story
+    recent_window: timedelta = timedelta(days=3)  # compared for near-duplicates and stories
+    source_concurrency: int = 8
+
+
+@dataclass
+class IngestReport:
+    sources: int = 0
+    new: int = 0
+    duplicates: int = 0  # seen again under another URL, or a near-identical wire copy
+    skipped: int = 0  # already stored
+    not_modified: int = 0
+    rejected: list[Rejected] = field(default_factory=list)  # no article in it (too short, not HTML, 404)
+    errors: list[str] = field(default_factory=list)  # one line per failed source or item
+
+    def merge(self, other: "IngestReport") -> None:
+        self.sources += other.sources
+        self.new += other.new
+        self.duplicates += other.duplicates
+        self.skipped += other.skipped
+        self.not_modified += other.not_modified
+        self.rejected += other.rejected
+        self.errors += other.errors
+
+
+def _entry_page_failure_is_permanent(exc: Exception) -> bool:
+    return isinstance(exc, HTTPStatusError) and 400 <= exc.status < 500 and exc.status not in (408, 429)
+
+
+class IngestWorker:
+    def __init__(
+        self,
+        store: Store,
+        fetcher: Fetcher,
+        options: IngestOptions | None = None,
+        *,
+        executor: Executor | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.store = store
+        self.fetcher = fetcher
+        self.options = options or IngestOptions()
+        self.executor = executor  # None: the default thread pool
+        self.progress = progress or (lambda event, n: None)
+        self._save_lock = asyncio.Lock()
+        self._recent: list[tuple[int, str, int | None, dict | None]] | None = None
+
+    # -- entry points ---------------------------------------------------------------------
+
+    async def run_once(self, *, all_sources: bool = False) -> IngestReport:
+        """Poll every due source (or all of them) once; one failing source never blocks others."""
+        records = await (self.store.sources.list() if all_sources else self.store.sources.due())
+        records = [r for r in records if r.enabled]
+        self.progress("total", len(records))
+        semaphore = asyncio.Semaphore(self.options.source_concurrency)
+
+        async def one(record: SourceRecord) -> IngestReport:
+            async with semaphore:
+                try:
+                    return await self.ingest_source(record)
+                finally:
+                    self.progress("advance", 1)
+
+        report = IngestReport()
+        for result in await asyncio.gather(*(one(r) for r in records)):
+            report.merge(result)
+        return report
+
+    async def ingest_targets(self, targets: list[str]) -> IngestReport:
+        """Ingest paths and URLs given on the command line, without adding them as sources."""
+        report = IngestReport()
+        self.progress("total", len(targets))
+        for target in targets:
+            kind = target_kind(target)
+            record = SourceRecord(
+                id=0, url=target, kind=kind, title=None, enabled=True, poll_interval_s=0, etag=None,
+                last_modified=None, last_fetch_at=None, last_success_at=None, last_error=None, failures=0,
+                next_poll_at=None,
+            )
+            try:
+                report.merge(await self._ingest(record))
+            except DigestError as exc:
+                report.errors.append(str(exc))
+            finally:
+                self.progress("advance", 1)
+        return report
+
+    async def ingest_source(self, record: SourceRecord) -> IngestReport:
+        try:
+            report = await self._ingest(record)
+        except (DigestError, OSError) as exc:
+            failed = await self.store.sources.record_failure(record.id, str(exc))
+            log.warning("source failed", extra={"source": record.url, "error": str(exc), "failures": failed and failed.failures})
+            return IngestReport(sources=1, errors=[str(exc)])
+        return report
+
+    # -- per kind -------------------------------------------------------------------------
+
+    async def _ingest(self, record: SourceRecord) -> IngestReport:
+        if record.kind == "folder":
+            return await self._ingest_folder(record)
+        if record.kind == "file":
+            path = record.url[7:] if record.url.startswith("file://") else record.url
+            if not Path(path).expanduser().is_file():
+                raise FetchError(record.url, "no such file")
+            report = IngestReport(sources=1)
+            await self._ingest_page_url(file_url(path), record, report, source_label=record.url)
+            await self._record_success(record)
+            return report
+        page = await self.fetcher.fetch(record.url, etag=record.etag, last_modified=record.last_modified)
+        report = IngestReport(sources=1)
+        if page.not_modified:
+            report.not_modified += 1
+            await self._record_success(record, page)
+            return report
+        if record.kind == "feed" or looks_like_feed(page):
+            complete = await self._ingest_feed(page, record, report)
+            await self._record_success(record, page if complete else None)
+        else:
+            await self._store_page(page, record, report, source_label=record.url)
+            await self._record_success(record, page)
+        return report
+
+    async def _ingest_folder(self, record: SourceRecord) -> IngestReport:
+        report = IngestReport(sources=1)
+        files = local_files(record.url[7:] if record.url.startswith("file://") else record.url)
+        known = await self.store.articles.known_urls([file_url(f) for f in files])
+        for path in files:
+            url = file_url(path)
+            if url in known:
+                report.skipped += 1
+                continue
+            await self._ingest_page_url(url, record, report, source_label=str(path))
+        await self._record_success(record)
+        return report
+
+    async def _ingest_feed(self, page: FetchedPage, record: SourceRecord, report: IngestReport) -> bool:
+        """Store the feed's new items; True when none failed transiently."""
+        try:
+            feed = parse_feed(page)
+        except FeedError:
+            if record.kind == "feed":
+                raise
+            await self._store_page(page, record, report, source_label=record.url)
+            return True
+        if feed.bozo:
+            log.info("ill-formed feed read anyway", extra={"source": record.url, "problem": feed.bozo})
+        entries = [e for e in feed.entries if e.link][: self.options.max_entries_per_feed]
+        keys = {}
+        for e in entries:
+            keys[id(e)] = [canonical_url(e.link)] + ([guid_key(e.guid)] if e.guid else [])
+        known = await self.store.articles.known_urls([k for ks in keys.values() for k in ks])
+        fresh = [e for e in entries if not (set(keys[id(e)]) & known)]
+        report.skipped += len(entries) - len(fresh)
+        self.progress("total", len(fresh))
+        results = await asyncio.gather(
+            *(self._ingest_entry(e, record, report) for e in fresh), return_exceptions=False
+        )
+        return all(results)
+
+    async def _ingest_entry(self, entry, record: SourceRecord, report: IngestReport) -> bool:
+        try:
+            page = await self.fetcher.fetch(entry.link)
+            await self._store_page(page, record, report, source_label=record.url, entry=entry)
+            return True
+        except FetchError as exc:
+            report.errors.append(str(exc))
+            log.warning("item failed", extra={"source": record.url, "url": entry.link, "error": str(exc)})
+            return _entry_page_failure_is_permanent(exc)
+        finally:
+            self.progress("advance", 1)
+
+    async def _ingest_page_url(self, url: str, record: SourceRecord, report: IngestReport, *, source_label: str) -> None:
+        page = await self.fetcher.fetch(url)
+        await self._store_page(page, record, report, source_label=source_label)
+
+    # -- analysis and storage ---------------------------------------------------------------
+
+    async def _store_page(self, page: FetchedPage, record: SourceRecord, report: IngestReport, *, source_label: str, entry=None) -> None:
+        urls = [canonical_url(page.url), canonical_url(page.requested_url)]
+        if entry is not None and entry.guid:
+            urls.append(guid_key(entry.guid))
+        if await self.store.articles.id_for_urls(urls):
+            report.skipped += 1
+            return
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(
+            self.executor, partial(analyze_page, page, summary_sentences=self.options.summary_sentences)
+        )
+        if isinstance(result, Rejected):
+            report.rejected.append(result)
+            log.info("no article", extra={"url": result.url, "reason": result.reason})
+            return
+        article = result.article
+        article.source = source_label
+        if entry is not None:
+            article.guid = entry.guid
+            article.published = article.published or entry.published
+            if not article.authors and entry.authors:
+                article.authors = list(entry.authors)
+        article.alternate_urls = [u for u in dict.fromkeys([*article.alternate_urls, *urls[:2]]) if u != article.url]
+        await self._save(result, record, report)
+
+    async def _save(self, analysis: Analysis, record: SourceRecord, report: IngestReport) -> None:
+        body = analysis.article.body
+        fp = fingerprint(body)
+        vector = term_vector(f"{analysis.headline or analysis.article.title}\n{body}")
+        async with self._save_lock:
+            recent = await self._recent_signatures()
+            duplicate_of = next((aid for aid, _, other, _ in recent if other is not None and near_duplicate(fp, other)), None)
+            story_id = None
+            if duplicate_of is None:
+                scored = [(cosine(vector, v), sid) for _, sid, _, v in recent if v]
+                best = max(scored, default=(0.0, None))
+                if best[0] >= self.options.story_threshold:
+                    story_id = best[1]
+            result = await self.store.articles.save(
+                analysis, source_id=record.id or None, fingerprint=_signed64(fp), vector=vector,
+                story_id=story_id, duplicate_of=duplicate_of,
+            )
+            if result.created:
+                report.new += 1
+                stored = await self.store.articles.get(result.article_id)
+                recent.append((result.article_id, stored.story_id if stored else "", fp, vector))
+            else:
+                report.duplicates += 1
+
+    async def _recent_signatures(self):
+        if self._recent is None:
+            since = datetime.now(timezone.utc) - self.options.recent_window
+            rows = await self.store.articles.recent_signatures(since)
+            self._recent = [(aid, sid, None if fp is None else fp & _MASK64, vec) for aid, sid, fp, vec in rows]
+        return self._recent
+
+    async def _record_success(self, record: SourceRecord, page: FetchedPage | None = None) -> None:
+        if not record.id:
+            return
+        if page is None:  # validators cleared: the next poll fetches the whole feed again
+            await self.store.sources.record_success(record.id, etag=None, last_modified=None)
+            return
+        await self.store.sources.record_success(
+            record.id, etag=page.etag or record.etag, last_modified=page.last_modified or record.last_modified
+        )
+
+
+_MASK64 = (1 << 64) - 1
+
+
+def _signed64(value: int) -> int:
+    """SimHash is unsigned 64-bit; databases store signed BIGINT."""
+    return value - (1 << 64) if value >= (1 << 63) else value

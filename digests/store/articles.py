@@ -1,0 +1,259 @@
+"""Articles: saving an analysed article (with its URLs, links, people and quotes) in one
+transaction, dedup look-ups, listing and search."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from digests.answers import QuoteRef
+from digests.models import Analysis, Link
+from digests.store import schema
+from digests.store.db import as_utc, utcnow
+from digests.store.people import save_people
+
+__all__ = ["ArticleRow", "SaveResult", "ArticleRepository", "guid_key"]
+
+A = schema.articles
+U = schema.article_urls
+L = schema.links
+
+
+def guid_key(guid: str) -> str:
+    """Feed GUIDs live in the URL index under their own prefix (a GUID is not always a URL)."""
+    return f"guid:{guid}"
+
+
+@dataclass
+class ArticleRow:
+    id: int
+    url: str
+    title: str
+    title_generated: bool
+    headline: str | None
+    source: str
+    site_name: str | None
+    authors: list[str]
+    published: datetime | None
+    fetched_at: datetime | None
+    summary: list[str]
+    story_id: str
+    language: str | None = None
+    body: str = ""
+    urls: list[str] = field(default_factory=list)
+    related: list[Link] = field(default_factory=list)
+
+    @property
+    def display_title(self) -> str:
+        return self.headline or self.title
+
+
+@dataclass
+class SaveResult:
+    article_id: int
+    created: bool  # False when it was a duplicate: its URLs were added to the stored article
+
+
+def _row(m, *, with_body: bool = False) -> ArticleRow:
+    return ArticleRow(
+        id=m["id"], url=m["url"], title=m["title"], title_generated=bool(m["title_generated"]),
+        headline=m["headline"], source=m["source"], site_name=m["site_name"], authors=list(m["authors"] or []),
+        published=as_utc(m["published"]), fetched_at=as_utc(m["fetched_at"]), summary=list(m["summary"] or []),
+        story_id=m["story_id"], language=m["language"], body=m["body"] if with_body else "",
+    )
+
+
+_LIST_COLUMNS = [c for c in A.c if c.name not in ("body", "vector")]
+
+
+class ArticleRepository:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def known_urls(self, urls: list[str]) -> set[str]:
+        """Which of these URLs (or guid keys) are already stored."""
+        if not urls:
+            return set()
+        found: set[str] = set()
+        async with self._engine.connect() as conn:
+            for i in range(0, len(urls), 500):
+                chunk = urls[i : i + 500]
+                found.update(r[0] for r in (await conn.execute(select(U.c.url).where(U.c.url.in_(chunk)))).all())
+        return found
+
+    async def id_for_urls(self, urls: list[str]) -> int | None:
+        if not urls:
+            return None
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(select(U.c.article_id).where(U.c.url.in_(urls)).limit(1))).first()
+        return row[0] if row else None
+
+    async def recent_signatures(self, since: datetime) -> list[tuple[int, str, int | None, dict | None]]:
+        """(id, story_id, fingerprint, vector) of articles fetched or published since ``since``:
+        what a new article is compared with for near-duplicates and story clusters."""
+        async with self._engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(A.c.id, A.c.story_id, A.c.fingerprint, A.c.vector).where(
+                        or_(A.c.published >= since, A.c.fetched_at >= since)
+                    )
+                )
+            ).all()
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def add_urls(self, article_id: int, urls: list[str]) -> None:
+        async with self._engine.begin() as conn:
+            await _insert_urls(conn, article_id, urls)
+
+    async def save(
+        self,
+        analysis: Analysis,
+        *,
+        source_id: int | None = None,
+        fingerprint: int | None = None,
+        vector: dict | None = None,
+        story_id: str | None = None,
+        duplicate_of: int | None = None,
+    ) -> SaveResult:
+        """Store an analysed article once. Every URL it was seen under is indexed; if any of
+        them (or ``duplicate_of``) is already stored, only the new URLs are added."""
+        art = analysis.article
+        urls = _urls_of(analysis)
+        existing = duplicate_of or await self.id_for_urls(urls)
+        if existing:
+            await self.add_urls(existing, urls)
+            return SaveResult(existing, False)
+        now = utcnow()
+        try:
+            async with self._engine.begin() as conn:
+                result = await conn.execute(
+                    A.insert().values(
+                        url=art.url, guid=art.guid, source_id=source_id, source=art.source, title=art.title,
+                        title_generated=art.title_generated, headline=analysis.headline, authors=list(art.authors),
+                        published=art.published, updated=art.updated, fetched_at=now, site_name=art.site_name,
+                        language=art.language, image=art.image, description=art.description, body=art.body,
+                        summary=list(analysis.summary), fingerprint=fingerprint, vector=vector,
+                        story_id=story_id or uuid.uuid4().hex[:16],
+                    )
+                )
+                article_id = result.inserted_primary_key[0]
+                await _insert_urls(conn, article_id, urls)
+                link_rows = [dict(article_id=article_id, kind="related", title=l.title, url=l.url) for l in art.related]
+                link_rows += [dict(article_id=article_id, kind="body", title=l.title, url=l.url) for l in art.links]
+                if link_rows:
+                    await conn.execute(L.insert(), link_rows)
+                await save_people(conn, article_id, analysis, published=art.published or now)
+        except IntegrityError:
+            # Another worker stored the same URL between our look-up and insert.
+            existing = await self.id_for_urls(urls)
+            if existing is None:
+                raise
+            await self.add_urls(existing, urls)
+            return SaveResult(existing, False)
+        return SaveResult(article_id, True)
+
+    async def get(self, article_id: int) -> ArticleRow | None:
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(select(A).where(A.c.id == article_id))).first()
+            if row is None:
+                return None
+            article = _row(row._mapping, with_body=True)
+            article.urls = [r[0] for r in (await conn.execute(select(U.c.url).where(U.c.article_id == article_id))).all()]
+            rel = await conn.execute(select(L.c.title, L.c.url).where(L.c.article_id == article_id, L.c.kind == "related"))
+            article.related = [Link(r[0], r[1]) for r in rel.all()]
+        return article
+
+    async def count(self) -> int:
+        async with self._engine.connect() as conn:
+            return (await conn.execute(select(func.count()).select_from(A))).scalar_one()
+
+    async def latest(self, limit: int = 20, *, since: datetime | None = None, after_id: int | None = None) -> list[ArticleRow]:
+        """Newest first, by published time (fetch time when the page gave none)."""
+        when = func.coalesce(A.c.published, A.c.fetched_at)
+        query = select(*_LIST_COLUMNS)
+        if since is not None:
+            query = query.where(when >= since)
+        if after_id is not None:
+            query = query.where(A.c.id > after_id)
+        query = query.order_by(when.desc(), A.c.id.desc()).limit(limit)
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [_row(r._mapping) for r in rows]
+
+    async def in_window(self, since: datetime, until: datetime, *, limit: int = 2000) -> list[ArticleRow]:
+        """Articles of a digest window, with body and related links (for composing)."""
+        when = func.coalesce(A.c.published, A.c.fetched_at)
+        async with self._engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(A).where(when >= since, when <= until).order_by(when.desc(), A.c.id.desc()).limit(limit)
+                )
+            ).all()
+            articles = [_row(r._mapping, with_body=True) for r in rows]
+            by_id = {a.id: a for a in articles}
+            ids = list(by_id)
+            for i in range(0, len(ids), 500):
+                rel = await conn.execute(
+                    select(L.c.article_id, L.c.title, L.c.url).where(L.c.article_id.in_(ids[i : i + 500]), L.c.kind == "related")
+                )
+                for aid, title, url in rel.all():
+                    by_id[aid].related.append(Link(title, url))
+        return articles
+
+    async def search(self, query: str, limit: int = 10) -> list[ArticleRow]:
+        """Articles whose title or body contains every word of the query, newest first."""
+        words = [w for w in query.split() if w.strip()]
+        if not words:
+            return []
+        when = func.coalesce(A.c.published, A.c.fetched_at)
+        stmt = select(*_LIST_COLUMNS)
+        for word in words:
+            pattern = f"%{_escape_like(word)}%"
+            stmt = stmt.where(or_(A.c.title.ilike(pattern, escape="\\"), A.c.body.ilike(pattern, escape="\\")))
+        stmt = stmt.order_by(when.desc(), A.c.id.desc()).limit(limit)
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(stmt)).all()
+        return [_row(r._mapping) for r in rows]
+
+    async def key_quotes(self, article_ids: list[int]) -> dict[int, QuoteRef]:
+        """The best quote of each article: marked key first, then the earliest non-minor one."""
+        Q = schema.quotes
+        best: dict[int, QuoteRef] = {}
+        async with self._engine.connect() as conn:
+            for i in range(0, len(article_ids), 500):
+                rows = await conn.execute(
+                    select(Q.c.article_id, Q.c.text, Q.c.speaker, Q.c.speaker_role, Q.c.key, Q.c.position)
+                    .where(Q.c.article_id.in_(article_ids[i : i + 500]), Q.c.minor.is_(False))
+                    .order_by(Q.c.article_id, Q.c.key.desc(), Q.c.position)
+                )
+                for aid, text, speaker, role, _key, _pos in rows.all():
+                    best.setdefault(aid, QuoteRef(text=text, speaker=speaker, speaker_role=role))
+        return best
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _urls_of(analysis: Analysis) -> list[str]:
+    art = analysis.article
+    urls = [art.url, *art.alternate_urls]
+    if art.guid:
+        urls.append(guid_key(art.guid))
+    seen: dict[str, None] = {}
+    for u in urls:
+        if u:
+            seen.setdefault(u, None)
+    return list(seen)
+
+
+async def _insert_urls(conn: AsyncConnection, article_id: int, urls: list[str]) -> None:
+    known = {r[0] for r in (await conn.execute(select(U.c.url).where(U.c.url.in_(urls)))).all()}
+    fresh = [dict(url=u, article_id=article_id) for u in urls if u not in known]
+    if fresh:
+        await conn.execute(U.insert(), fresh)

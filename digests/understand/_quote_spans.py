@@ -1,0 +1,62 @@
+"""Where the direct quotations are: paired marks, quotes running over a paragraph break."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._text import paragraph_spans
+
+__all__ = ["QuoteSpan", "quote_spans"]
+
+_OPEN, _CLOSE, _STRAIGHT = "“", "”", '"'
+
+
+@dataclass
+class QuoteSpan:
+    start: int  # text offsets (marks, spaces and the comma before the attribution trimmed off)
+    end: int
+    open_mark: int  # offset of the opening mark
+    close_mark: int  # offset of the closing mark; the paragraph end when the quote runs on
+    paragraph: int
+    runs_on: bool = False  # no closing mark: the quote continues in the next paragraph
+    continues: bool = False  # this quote carries on one left open in the previous paragraph
+
+
+def _trim(body: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and body[start].isspace():
+        start += 1
+    while end > start and body[end - 1].isspace():
+        end -= 1
+    if end > start and body[end - 1] == ",":
+        end -= 1
+        while end > start and body[end - 1].isspace():
+            end -= 1
+    return start, end
+
+
+def quote_spans(body: str) -> list[QuoteSpan]:
+    out: list[QuoteSpan] = []
+    open_before = False
+    for p_index, (ps, pe) in enumerate(paragraph_spans(body)):
+        opened: int | None = None
+        first_in_paragraph = True
+        for i in range(ps, pe):
+            ch = body[i]
+            if ch == _OPEN or (ch == _STRAIGHT and opened is None):
+                if opened is None:
+                    opened = i
+                continue
+            if (ch == _CLOSE or ch == _STRAIGHT) and opened is not None:
+                start, end = _trim(body, opened + 1, i)
+                if end > start:
+                    out.append(QuoteSpan(start, end, opened, i, p_index,
+                                         continues=open_before and first_in_paragraph and opened == ps))
+                first_in_paragraph = False
+                opened = None
+        if opened is not None:
+            start, end = _trim(body, opened + 1, pe)
+            if end > start:
+                out.append(QuoteSpan(start, end, opened, pe, p_index, runs_on=True,
+                                     continues=open_before and first_in_paragraph and opened == ps))
+        open_before = opened is not None
+    return out

@@ -1,0 +1,124 @@
+"""Who is named in an article body, with their aliases and roles.
+
+``find_people(article)`` reads ``article.body`` only (bylines and author bios are not body).
+Roles come from titles before a name ("US Treasury Secretary Scott Bessent"), appositives
+after it ("Mike Waltz, the national security adviser,"), and "Role, Name" lines.
+Organisations appear (``kind="org"``) only when they speak ("the ministry said").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..models import Article, Person
+from ._lexicon import SPEECH_VERBS
+from ._mentions import RawMention, scan_mentions
+from .names import best_role, fold_token
+
+__all__ = ["find_people", "index_people", "PeopleIndex"]
+
+
+@dataclass
+class PeopleIndex:
+    """People (and organisations) plus where each is mentioned: (start, end, index into people)."""
+
+    people: list[Person] = field(default_factory=list)
+    mentions: list[tuple[int, int, int]] = field(default_factory=list)
+
+
+def _folded(words: list[str]) -> list[str]:
+    return [fold_token(w) for w in words]
+
+
+def index_people(body: str) -> PeopleIndex:
+    raw = sorted(scan_mentions(body), key=lambda m: m.start)
+    people: list[Person] = []
+    keys: list[list[str]] = []  # folded name words per person
+    assigned: list[tuple[RawMention, int]] = []
+    # 1. Full names (two or more words) found people; a shorter form that ends a longer one is an alias.
+    persons = [m for m in raw if m.kind == "person"]
+    for m in sorted(persons, key=lambda m: -len(m.words)):
+        if len(m.words) < 2:
+            continue
+        folded = _folded(m.words)
+        match = _longer_match(keys, folded, len(m.words) - 1)
+        if match is None:
+            people.append(Person(name=" ".join(m.words)))
+            keys.append(folded)
+    # 2. Attach every mention to a person, most recently mentioned first when several fit.
+    last_seen: dict[int, int] = {}
+    for m in persons:
+        folded = _folded(m.words)
+        candidates = [i for i, k in enumerate(keys) if k[-len(folded):] == folded and
+                      (len(folded) == len(k) or len(folded) < len(k))]
+        if len(folded) >= 2:
+            exact = [i for i in candidates if keys[i] == folded]
+            candidates = exact or candidates
+        if not candidates:
+            if not m.evidence:
+                continue
+            people.append(Person(name=" ".join(m.words)))
+            keys.append(folded)
+            candidates = [len(people) - 1]
+        index = max(candidates, key=lambda i: (last_seen.get(i, -1), -i))
+        last_seen[index] = m.start
+        assigned.append((m, index))
+    # 3. Organisations that speak.
+    speaking_orgs = _speaking_orgs(body, [m for m in raw if m.kind == "org"])
+    for name, ms in speaking_orgs.items():
+        people.append(Person(name=name, kind="org"))
+        for m in ms:
+            assigned.append((m, len(people) - 1))
+    mentions = []
+    for m, index in assigned:
+        person = people[index]
+        person.mentions += 1
+        surface = " ".join(m.words)
+        if surface != person.name and surface not in person.aliases:
+            person.aliases.append(surface)
+        for role in m.roles:
+            if role not in person.roles and role.lower() not in {r.lower() for r in person.roles}:
+                person.roles.append(role)
+        mentions.append((m.start, m.end, index))
+    for person in people:
+        if person.roles:
+            best = best_role(person.roles)
+            person.roles = [best] + [r for r in person.roles if r != best]
+    used = {index for _, _, index in mentions}
+    keep = [i for i in range(len(people)) if i in used]
+    remap = {old: new for new, old in enumerate(keep)}
+    return PeopleIndex([people[i] for i in keep],
+                       sorted((s, e, remap[i]) for s, e, i in mentions))
+
+
+def _longer_match(keys: list[list[str]], folded: list[str], _: int) -> int | None:
+    for i, k in enumerate(keys):
+        if len(k) > len(folded) and k[-len(folded):] == folded:
+            return i
+        if k == folded:
+            return i
+    return None
+
+
+def _speaking_orgs(body: str, orgs: list[RawMention]) -> dict[str, list[RawMention]]:
+    """Organisation mentions grouped by name, kept when one of them is a speech verb's subject."""
+    groups: dict[str, list[RawMention]] = {}
+    for m in orgs:
+        groups.setdefault(" ".join(m.words), []).append(m)
+    speaking = {}
+    for name, ms in groups.items():
+        for m in ms:
+            after = body[m.end: m.end + 40].replace(",", " ").split()
+            before = body[max(0, m.start - 16): m.start].lower()
+            verb_next = after and (after[0].lower() in SPEECH_VERBS or after[0].lower() in {"have", "has"} and
+                                   len(after) > 1 and after[1].lower() in SPEECH_VERBS)
+            if verb_next or before.endswith("according to ") or (len(after) > 1 and after[0].endswith("ly")
+                                                                 and after[1].lower() in SPEECH_VERBS):
+                speaking[name] = ms
+                break
+    return speaking
+
+
+def find_people(article: Article) -> list[Person]:
+    """Each person named in the body, with aliases, roles (best first) and mention count."""
+    return index_people(article.body).people

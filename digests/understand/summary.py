@@ -1,0 +1,174 @@
+"""Extractive summaries and generated headlines.
+
+:func:`summarize` picks 2-3 sentences verbatim from ``Article.body``: each candidate is
+scored by a news-lead prior (reporters put the news first), centrality (how much the
+sentence shares with the rest of the article, via TextRank over word overlap), a
+length preference (a full sentence carries more than a fragment) and a penalty for
+direct quotes (colour, not news). Boilerplate-looking sentences are never candidates.
+Picks that repeat an earlier pick are skipped; the result is in article order.
+
+:func:`make_headline` turns the lead sentence into a one-line headline when the page
+had none, cutting at a clause boundary and marking the cut with "…".
+
+Weights were tuned on the BBC dev set (benchmarks/summary_quality.py) with general
+features only; nothing is specific to a document or a site.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from digests.models import Article
+from digests.similarity import content_terms
+from digests.understand.sentences import split_sentences
+
+__all__ = ["summarize", "make_headline", "score_sentences"]
+
+LEAD_WEIGHT = 0.5  # prior for positions after the lead; decays with position
+LEAD_DECAY = 1.0  # lead prior = LEAD_WEIGHT / (1 + position) ** LEAD_DECAY
+CENTRALITY_WEIGHT = 1.0  # TextRank score, scaled so the article's best sentence is 1
+LENGTH_WEIGHT = 0.5  # up to this much for sentences of IDEAL_WORDS words or more
+IDEAL_WORDS = 25
+QUOTE_PENALTY = 0.2  # sentences that are mostly a direct quote
+REDUNDANCY = 0.6  # skip a pick whose word overlap with an earlier pick exceeds this
+MIN_WORDS = 6
+KEEP_LEAD = True  # the first real sentence is always in: it is the news
+
+_QUOTE_CHARS = re.compile(r"[\"“”]")
+_BOILERPLATE = re.compile(
+    r"^(?:read more|click here|sign up|subscribe|follow us|share this|related:|see also|"
+    r"watch:|listen:|advertisement|photo:|image:|picture:|pictured:|caption:|credit:|"
+    r"getty images|reuters/|ap photo|copyright|all rights reserved)"
+    r"|(?:\((?:photo|image|picture|credit)[^)]*\)|getty images|/reuters|ap photo)\s*$"
+    r"|\b(?:click here|read more|sign up for|subscribe to our|newsletter|follow us on)\b",
+    re.IGNORECASE,
+)
+_READER_QUESTION = re.compile(r"\b(?:you|your|yours|we)\b", re.IGNORECASE)
+
+
+def _is_candidate(sentence: str) -> bool:
+    """False for fragments that make poor summary lines: too short, captions, calls to
+    action, questions to the reader, headings (no final punctuation)."""
+    words = sentence.split()
+    if len(words) < MIN_WORDS or _BOILERPLATE.search(sentence):
+        return False
+    end = sentence.rstrip("\"'”’)]")
+    if not end or end[-1] not in ".!?…":
+        return False  # a heading or photo caption, not a sentence
+    if end.endswith("?") and (_READER_QUESTION.search(sentence) or not _QUOTE_CHARS.search(sentence)):
+        return False  # "What do you think?" / rhetorical questions
+    return True
+
+
+def _quote_share(sentence: str) -> float:
+    """Fraction of the sentence's characters inside double quotes."""
+    inside = sum(len(m) for m in re.findall(r"[\"“]([^\"”]*)[\"”]", sentence))
+    return inside / max(len(sentence), 1)
+
+
+def _overlap(a: Counter[str], b: Counter[str]) -> float:
+    """Word-overlap similarity as in TextRank (shared words over log lengths)."""
+    shared = sum((a & b).values())
+    if not shared:
+        return 0.0
+    la, lb = sum(a.values()), sum(b.values())
+    return shared / (math.log(la + 1) + math.log(lb + 1))
+
+
+def _textrank(bags: list[Counter[str]], iterations: int = 30, damping: float = 0.85) -> list[float]:
+    n = len(bags)
+    if n == 0:
+        return []
+    sim = [[_overlap(bags[i], bags[j]) if i != j else 0.0 for j in range(n)] for i in range(n)]
+    out_sum = [sum(row) or 1.0 for row in sim]
+    rank = [1.0] * n
+    for _ in range(iterations):
+        rank = [
+            (1 - damping) + damping * sum(sim[j][i] * rank[j] / out_sum[j] for j in range(n))
+            for i in range(n)
+        ]
+    top = max(rank) or 1.0
+    return [r / top for r in rank]
+
+
+def score_sentences(sentences: list[str]) -> list[float]:
+    """Summary-worthiness of each sentence (higher is better; -inf for non-candidates)."""
+    bags = [Counter(content_terms(s)) for s in sentences]
+    centrality = _textrank(bags)
+    scores = []
+    for i, sentence in enumerate(sentences):
+        if not _is_candidate(sentence):
+            scores.append(float("-inf"))
+            continue
+        words = len(sentence.split())
+        score = LEAD_WEIGHT / (1 + i) ** LEAD_DECAY
+        score += CENTRALITY_WEIGHT * centrality[i]
+        score += LENGTH_WEIGHT * min(words, IDEAL_WORDS) / IDEAL_WORDS
+        score -= QUOTE_PENALTY * min(1.0, 2 * _quote_share(sentence))
+        scores.append(score)
+    return scores
+
+
+def _redundant(bag: Counter[str], chosen: list[Counter[str]]) -> bool:
+    size = sum(bag.values()) or 1
+    return any(sum((bag & other).values()) / size > REDUNDANCY for other in chosen)
+
+
+def summarize(article: Article, max_sentences: int = 3) -> list[str]:
+    """Up to ``max_sentences`` sentences of ``article.body``, verbatim and in article order."""
+    sentences = split_sentences(article.body)
+    if max_sentences <= 0 or not sentences:
+        return []
+    scores = score_sentences(sentences)
+    order = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
+    lead = next((i for i, s in enumerate(scores) if s != float("-inf")), None)
+    if KEEP_LEAD and lead is not None:
+        order.remove(lead)
+        order.insert(0, lead)
+    picked: list[int] = []
+    bags: list[Counter[str]] = []
+    for i in order:
+        if len(picked) >= max_sentences or scores[i] == float("-inf"):
+            break
+        bag = Counter(content_terms(sentences[i]))
+        if _redundant(bag, bags):
+            continue
+        picked.append(i)
+        bags.append(bag)
+    if not picked:  # nothing looked like a sentence: fall back to the first lines
+        picked = list(range(min(max_sentences, len(sentences))))
+    return [sentences[i] for i in sorted(picked)]
+
+
+# --- headlines ---------------------------------------------------------------------
+
+# Where a long lead sentence can be cut and still read as a headline: before a
+# subordinate clause or after a clause-closing comma/colon/dash.
+_CLAUSE_BREAK = re.compile(
+    r"\s*[,;:–—]\s+|\s+-\s+|\s+(?=(?:which|who|whose|while|after|before|as|because|"
+    r"although|though|when|where|amid|despite|following|according|but|and|with|in|on|at|"
+    r"for|to|from|by|that)\b)"
+)
+
+
+def make_headline(article: Article, max_chars: int = 110) -> str:
+    """One line from the lead sentence; cut at a clause boundary (then a word boundary)
+    to at most ``max_chars`` characters, ending with "…" only when cut."""
+    sentences = [s for s in split_sentences(article.body) if _is_candidate(s)]
+    if not sentences:
+        sentences = split_sentences(article.body) or [article.title or ""]
+    lead = " ".join(sentences[0].split())
+    if len(lead) <= max_chars:
+        return lead
+    budget = max_chars - 1  # room for the ellipsis
+    floor = max(budget // 2, 1)  # a cut shorter than this throws away too much
+    cut = None
+    for m in _CLAUSE_BREAK.finditer(lead, 0, budget + 1):
+        if floor <= m.start() <= budget:
+            cut = m.start()
+    if cut is None:
+        space = lead.rfind(" ", 0, budget + 1)
+        cut = space if space > 0 else budget
+    return lead[:cut].rstrip(" ,;:–—-(\"“'") + "…"
