@@ -29,6 +29,7 @@ from bot.delivery import Deliverer, DeliveryReport
 from bot.digest_jobs import JobSettings, enqueue_alerts, enqueue_due_digest, enqueue_due_digests, enqueue_preview_digest
 from bot.scheduler import Scheduler
 from bot.status import AppStatus, collect_status
+from digests.errors import DigestError
 from digests.store import Store
 
 log = logging.getLogger(__name__)
@@ -104,9 +105,7 @@ class NewsdigestApp:
         await self._start_senders()
         self.deliverer = Deliverer(self.store, self.senders, self.config.delivery, self._admin_report(), clock=self.clock)
         if self.demo:
-            from digests.targets import file_url
-
-            await self.store.sources.add(file_url(DEMO_DIR), "folder", title="newsdigest demo articles",
+            await self.store.sources.add(str(DEMO_DIR), "folder", title="newsdigest demo articles",
                                          poll_interval_s=self.config.ingest.poll_interval_minutes * 60)
         if CONSOLE_PLATFORM in self.senders:
             await self.store.subscriptions.upsert(
@@ -141,7 +140,10 @@ class NewsdigestApp:
                 log.warning("Telegram token set but the Telegram adapter is unavailable: %s", exc)
             else:
                 sender = TelegramSender.from_config(self.config.telegram, secrets)
-                await sender.start()
+                try:
+                    await sender.start()  # getMe: a bad token or no network fails here, not mid-delivery
+                except Exception as exc:  # noqa: BLE001 - PTB's errors become one clear line
+                    raise DigestError(f"Telegram: cannot start the bot: {exc}") from exc
                 self._stack.push_async_callback(sender.close)
                 self.senders["telegram"] = sender
         if secrets.slack_bot_token:
@@ -177,14 +179,23 @@ class NewsdigestApp:
             from bot.telegram import TelegramAdapter
 
             adapter = TelegramAdapter(self.config.telegram, secrets, svc)
-            await adapter.start()
-            self._stack.push_async_callback(adapter.stop)
+            await self._start_adapter("Telegram", adapter)
+            # Replies and outbox messages share one bot and one flood limiter from now on.
+            self.senders["telegram"] = adapter.sender
         if secrets.slack_bot_token:
             from bot.slack import SlackAdapter
 
-            adapter = SlackAdapter(svc, self.config.slack, secrets)
+            await self._start_adapter("Slack", SlackAdapter(svc, self.config.slack, secrets))
+
+    async def _start_adapter(self, name: str, adapter: Any) -> None:
+        try:
             await adapter.start()
-            self._stack.push_async_callback(adapter.stop)
+        except DigestError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the platform SDK's errors become one clear line
+            raise DigestError(f"{name}: cannot start: {exc}") from exc
+        self._stack.push_async_callback(adapter.stop)
+        self.adapters.append(adapter)
 
     # -- work -------------------------------------------------------------------------------
 
@@ -277,10 +288,17 @@ class NewsdigestApp:
 
 
 def install_signal_handlers(stop: asyncio.Event) -> None:
-    """SIGINT/SIGTERM set ``stop`` (a second SIGINT still interrupts the usual way)."""
+    """The first SIGINT/SIGTERM sets ``stop`` (a clean shutdown); the handler then steps
+    aside, so a second Ctrl-C interrupts at once the usual way."""
     loop = asyncio.get_running_loop()
+
+    def first(sig: signal.Signals) -> None:
+        log.warning("stopping (signal %s); press Ctrl-C again to force", sig.name)
+        stop.set()
+        loop.remove_signal_handler(sig)
+
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, first, sig)
         except (NotImplementedError, RuntimeError):  # Windows, or not the main thread
             signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))

@@ -7,7 +7,6 @@ import itertools
 from typing import Any
 
 from rich.console import Console
-from rich.panel import Panel
 from rich.text import Text
 
 __all__ = ["ConsoleSender", "CONSOLE_PLATFORM", "CONSOLE_CHAT_ID"]
@@ -28,8 +27,9 @@ class ConsoleSender:
 
     async def send(self, chat_id: str, payload: dict[str, Any], idempotency_key: str) -> str:
         text = str(payload.get("text") or "").rstrip("\n")
-        self.console.print(Panel(Text(text), title=Text(f"to {chat_id}", style="dim"), title_align="left",
-                                 subtitle=Text(idempotency_key, style="dim"), subtitle_align="right", expand=True))
+        # The text is already wrapped by render_text: soft_wrap keeps rich from wrapping it again.
+        self.console.rule(Text(f"message to {chat_id} · {idempotency_key}", style="dim"), style="dim")
+        self.console.print(Text(text), soft_wrap=True)
         return f"console-{next(self._ids)}"
 
     async def already_sent(self, chat_id: str, idempotency_key: str) -> str | None:

@@ -26,7 +26,7 @@ import random
 import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
 
 from bot.config import DeliveryConfig
 from bot.senders import ChatMigrated, ChatUnavailable, MessageRejected, RetryLater, Sender
@@ -194,8 +194,3 @@ class Deliverer:
         except Exception:  # noqa: BLE001 - the dead letter already records the reason
             log.exception("admin report failed", extra={"outbox_id": row.id})
 
-
-def describe(row: OutboxRow) -> dict[str, Any]:
-    """A dead letter as a dict for logs and ``newsdigest status --format json``."""
-    return {"id": row.id, "platform": row.platform, "chat_id": row.chat_id, "key": row.idempotency_key,
-            "attempts": row.attempts, "reason": row.last_error}

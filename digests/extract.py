@@ -89,12 +89,10 @@ def _split_body_paragraphs(tree: lxml.html.HtmlElement, first: str, seen: set[st
     probe = first[:60]
     if len(probe) < 40:
         return []
-    for p in tree.iter("p"):
-        if (p.text_content() or "").strip().startswith(probe):
-            container = p.getparent()
-            break
-    else:
+    found = tree.xpath("//p[starts-with(normalize-space(.), $probe)]", probe=" ".join(probe.split()))
+    if not found:
         return []
+    container = found[0].getparent()
     cls = container.get("class") if container is not None else None
     if not cls:
         return []

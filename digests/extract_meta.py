@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 import lxml.html
+from lxml import etree
 
 from digests.models import Link
 from digests.textfile import is_related_label
@@ -27,6 +28,8 @@ _ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle
 _RELATED_CLASS = re.compile(r"related|read-?next|more-?(?:stories|news|articles)|recommend|recirc|also-?read",
                             re.I)
 _MAX_RELATED = 30
+# Short text nodes only: the label check then runs on a few hundred small strings per page.
+_SHORT_TEXTS = etree.XPath("//text()[string-length(normalize-space(.)) > 2][string-length(.) <= 200]")
 
 
 @dataclass
@@ -106,22 +109,30 @@ def _first(value: object) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _meta(tree: lxml.html.HtmlElement, *keys: str) -> str | None:
-    for key in keys:
+def _meta_index(tree: lxml.html.HtmlElement) -> dict[str, str]:
+    """<meta> contents by their property/name/itemprop, first one winning."""
+    index: dict[str, str] = {}
+    for node in tree.iter("meta"):
+        content = (node.get("content") or node.get("datetime") or "").strip()
         for attr in ("property", "name", "itemprop"):
-            for node in tree.iterfind(f'.//meta[@{attr}="{key}"]'):
-                content = (node.get("content") or node.get("datetime") or "").strip()
-                if content:
-                    return content
-    return None
+            key = node.get(attr)
+            if key and content:
+                index.setdefault(key.strip().lower(), content)
+    return index
+
+
+def _meta(index: dict[str, str], *keys: str) -> str | None:
+    return next((index[k.lower()] for k in keys if k.lower() in index), None)
 
 
 def _related_blocks(tree: lxml.html.HtmlElement, base: str) -> list[Link]:
     """Links listed under a "Related"/"Read next"-style heading or in a related-class box."""
     containers = []
-    for node in tree.iter("h1", "h2", "h3", "h4", "h5", "h6", "header", "span", "strong", "p", "div"):
-        text = node.text_content().strip() if len(node) < 4 else ""
-        if text and is_related_label(" ".join(text.split())) and node.getparent() is not None:
+    for text in _SHORT_TEXTS(tree):
+        node = text.getparent()
+        if node is None or node.tag in ("script", "style", "a") or not is_related_label(" ".join(text.split())):
+            continue
+        if node.getparent() is not None:
             parent = node.getparent()
             containers.append(parent if parent.find(".//a") is not None else node.getnext())
     for node in tree.iter("aside", "section", "div", "ul", "nav"):
@@ -143,30 +154,31 @@ def _related_blocks(tree: lxml.html.HtmlElement, base: str) -> list[Link]:
 def read_metadata(tree: lxml.html.HtmlElement, url: str) -> PageMeta:
     """Everything but the body that the page tells about its article."""
     objects = _json_ld_objects(tree)
+    metas = _meta_index(tree)
     article = next((o for o in objects if _types(o) & _ARTICLE_TYPES and o.get("headline")), None) or \
         next((o for o in objects if _types(o) & _ARTICLE_TYPES), {})
     canonical = tree.find('.//link[@rel="canonical"]')
-    canonical_url = (canonical.get("href") if canonical is not None else None) or _meta(tree, "og:url")
+    canonical_url = (canonical.get("href") if canonical is not None else None) or _meta(metas, "og:url")
     h1 = tree.find(".//h1")
     title_tag = tree.find(".//title")
-    title = (_first(article.get("headline")) or _meta(tree, "og:title", "twitter:title")
+    title = (_first(article.get("headline")) or _meta(metas, "og:title", "twitter:title")
              or (" ".join(h1.text_content().split()) if h1 is not None else None)
              or (title_tag.text_content().strip() if title_tag is not None else None))
-    authors = _names(article.get("author")) or _names(_meta(tree, "author", "article:author", "byl"))
+    authors = _names(article.get("author")) or _names(_meta(metas, "author", "article:author", "byl"))
     authors = [re.sub(r"^by\s+", "", a, flags=re.I) for a in authors]
     time_tag = tree.find(".//time[@datetime]")
     published = parse_datetime(_first(article.get("datePublished")) or _meta(
-        tree, "article:published_time", "og:published_time", "datePublished", "pubdate", "publish-date",
+        metas, "article:published_time", "og:published_time", "datePublished", "pubdate", "publish-date",
         "date", "dc.date", "DC.date.issued", "sailthru.date", "parsely-pub-date")
         or (time_tag.get("datetime") if time_tag is not None else None))
     updated = parse_datetime(_first(article.get("dateModified")) or _meta(
-        tree, "article:modified_time", "og:updated_time", "dateModified", "last-modified"))
+        metas, "article:modified_time", "og:updated_time", "dateModified", "last-modified"))
     publisher = article.get("publisher")
     publisher_name = publisher.get("name") if isinstance(publisher, dict) else None
-    site_name = _meta(tree, "og:site_name") or (publisher_name if isinstance(publisher_name, str) else None) \
-        or _meta(tree, "application-name")
-    language = tree.get("lang") or _meta(tree, "og:locale", "language", "content-language")
-    image = _first(article.get("image")) or _meta(tree, "og:image", "twitter:image")
+    site_name = _meta(metas, "og:site_name") or (publisher_name if isinstance(publisher_name, str) else None) \
+        or _meta(metas, "application-name")
+    language = tree.get("lang") or _meta(metas, "og:locale", "language", "content-language")
+    image = _first(article.get("image")) or _meta(metas, "og:image", "twitter:image")
     return PageMeta(
         url=urljoin(url, canonical_url.strip()) if canonical_url else url,
         title=title,
@@ -176,6 +188,6 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str) -> PageMeta:
         site_name=site_name,
         language=language.replace("_", "-").split("-")[0].lower() if language else None,
         image=urljoin(url, image) if image else None,
-        description=_meta(tree, "description", "og:description"),
+        description=_meta(metas, "description", "og:description"),
         related=_related_blocks(tree, url),
     )

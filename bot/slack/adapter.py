@@ -93,6 +93,12 @@ class SlackAdapter:
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
+        """Check the tokens, then listen. A bad token fails here with a ConfigError instead of
+        failing every command later (or, for Socket Mode, reconnecting forever)."""
+        try:
+            await self.client.auth_test()
+        except SlackApiError as exc:
+            raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack: {exc.response.get('error')}") from exc
         if self.config.mode == "http":
             guard = ReplayGuard(self.secrets.slack_signing_secret or "")
             self.http = SlackHTTPServer(
@@ -104,6 +110,14 @@ class SlackAdapter:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
             self.socket = AsyncSocketModeHandler(self.app, self.secrets.slack_app_token, web_client=self.client)
+            try:
+                # slack_sdk's connect() retries a refused app token forever: ask for the
+                # WebSocket URL ourselves first, so a bad token is an error at start-up.
+                self.socket.client.wss_uri = await self.socket.client.issue_new_wss_url()
+            except SlackApiError as exc:
+                await self.socket.close_async()
+                self.socket = None
+                raise ConfigError(f"SLACK_APP_TOKEN was refused by Slack: {exc.response.get('error')}") from exc
             await self.socket.connect_async()
             log.info("slack: connected in Socket Mode")
 
@@ -171,12 +185,12 @@ class SlackAdapter:
             log.exception("slack: /%s failed", command)
             answer = Notice(FAILED.format(command=command), "error")
         try:
-            await self._reply(render_slack(answer), slash.shared, slash.response_url, slash.channel_id,
+            await self.deliver_answer(render_slack(answer), slash.shared, slash.response_url, slash.channel_id,
                               slash.request.user_id)
         except Exception:
             log.exception("slack: could not deliver the answer to /%s", command)
 
-    async def _reply(
+    async def deliver_answer(
         self, messages: list[SlackMessage], shared: bool, response_url: str | None, channel: str, user: str
     ) -> None:
         from slack_bolt.context.respond.async_respond import AsyncRespond

@@ -54,6 +54,8 @@ class ReplayGuard:
 
     def refusal(self, body: bytes | str, headers: Mapping[str, str]) -> str | None:
         """None when the request may proceed (and remember it); else why it may not."""
+        now = self._now()
+        self._forget_expired(now)
         lowered = {k.lower(): v for k, v in headers.items()}
         timestamp = lowered.get("x-slack-request-timestamp")
         signature = lowered.get("x-slack-signature")
@@ -63,12 +65,10 @@ class ReplayGuard:
             sent_at = int(timestamp)
         except ValueError:
             return "bad timestamp"
-        now = self._now()
         if abs(now - sent_at) > self._window:
             return "stale timestamp"
         if not self._verifier.is_valid(body, timestamp, signature):
             return "bad signature"
-        self._forget_expired(now)
         pair = (timestamp, signature)
         if pair in self._seen:
             return "replayed"
@@ -77,6 +77,10 @@ class ReplayGuard:
         while len(self._order) > self._max_entries:  # a flood of valid requests: stay bounded
             self._seen.discard(self._order.popleft()[1])
         return None
+
+    def __len__(self) -> int:
+        """How many accepted requests are remembered right now."""
+        return len(self._seen)
 
     def _forget_expired(self, now: float) -> None:
         # Appended roughly in timestamp order; a late arrival only stays a little longer.

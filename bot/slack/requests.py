@@ -52,6 +52,11 @@ def chat_kind_of(channel_id: str) -> str:
     return "private" if channel_id.startswith("D") else "channel"
 
 
+def _unescape(word: str) -> str:
+    # With should_escape on, Slack sends &, < and > as entities (and links as <url>).
+    return word.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def _split_share(args: list[str]) -> tuple[list[str], bool]:
     shared = False
     if args and args[0].lower() == "share":
@@ -66,9 +71,11 @@ def parse_slash_command(body: dict, *, is_admin: bool = False) -> SlashCommand:
     response_url...). ``/subscribe #channel words`` targets the mentioned channel."""
     command = str(body.get("command") or "").lstrip("/").lower()
     args = str(body.get("text") or "").split()
-    if command == "news":
-        command, args = (args[0].lstrip("/").lower(), args[1:]) if args else ("help", [])
     args, shared = _split_share(args)
+    if command == "news":  # "/news share who X" and "/news who share X" both share
+        command, args = (args[0].lstrip("/").lower(), args[1:]) if args else ("help", [])
+        args, shared_too = _split_share(args)
+        shared = shared or shared_too
     channel_id = str(body.get("channel_id") or "")
     chat_id = channel_id
     if command in ("subscribe", "unsubscribe", "settings") and args:
@@ -77,7 +84,7 @@ def parse_slash_command(body: dict, *, is_admin: bool = False) -> SlashCommand:
             chat_id, args = mention.group(1), args[1:]
     request = Request(
         command=command or "help",
-        args=tuple(args),
+        args=tuple(_unescape(a) for a in args),
         platform="slack",
         chat_id=chat_id,
         user_id=str(body.get("user_id") or ""),

@@ -18,7 +18,7 @@ import time
 
 from telegram import BotCommand, Update
 from telegram.constants import ChatMemberStatus
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot import messages as msg
@@ -115,7 +115,10 @@ class TelegramAdapter:
     async def start(self) -> None:
         """getMe, setMyCommands, then polling or setWebhook plus the webhook server."""
         app = self.application
-        await app.initialize()
+        try:
+            await app.initialize()
+        except InvalidToken as exc:
+            raise ConfigError(f"Telegram refused TELEGRAM_BOT_TOKEN: {exc.message}") from exc
         try:
             await app.bot.set_my_commands(bot_commands())
         except TelegramError as exc:  # the menu is a convenience; the bot works without it
@@ -128,6 +131,7 @@ class TelegramAdapter:
             self.webhook = WebhookServer(app, secret=self._secret, listen=self.config.webhook_listen,
                                          port=self.config.webhook_port, path=self.config.webhook_path)
             await self.webhook.start()
+            # Without webhook_url the webhook is managed elsewhere (it must use the same secret).
             if self.config.webhook_url:
                 await app.bot.set_webhook(self.config.webhook_url, secret_token=self._secret,
                                           allowed_updates=ALLOWED_UPDATES)

@@ -2,14 +2,16 @@
 
 Telegram documents three limits for a bot: about 30 messages per second overall, one message
 per second in one chat, and 20 messages per minute in one group or channel (negative chat
-ids). :class:`FloodLimiter` enforces all three with sliding windows of send times. A chat that
-got a 429 anyway is blocked for ``retry_after`` seconds: that chat only, the others go on.
+ids). :class:`FloodLimiter` enforces all three. A chat that got a 429 anyway is blocked for
+``retry_after`` seconds: that chat only, the others go on.
 
-Each chat waits for its own slot under its own lock, then takes the next overall slot (those
-are reserved in order, so a caller never sleeps while holding the shared lock): senders to
-different chats never wait on each other's chat limits. The per-chat wait is bounded by
-``max_wait``: a longer one is reported back (:class:`SlotTooFar`) so a delivery worker can do
-something else instead of sleeping through a group's minute.
+A send happens inside ``async with limiter.slot(chat_id):``. Each chat waits for its own slot
+under its own lock, then for one of the overall tokens: senders to different chats never wait
+on each other's chat limits. Every window counts from the moment Telegram answered, not from
+when we asked, so network delays cannot squeeze two requests into one of Telegram's windows.
+The per-chat wait is bounded by ``max_wait``: a longer one is reported back
+(:class:`SlotTooFar`) so a delivery worker can do something else instead of sleeping through a
+group's minute.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 
 __all__ = ["FloodLimits", "FloodLimiter", "SlotTooFar", "is_group_chat"]
@@ -25,20 +28,20 @@ __all__ = ["FloodLimits", "FloodLimiter", "SlotTooFar", "is_group_chat"]
 
 @dataclass(frozen=True)
 class FloodLimits:
-    messages_per_second: float = 30.0  # overall, all chats together
+    global_messages: int = 30  # overall, all chats together, per global_window
+    global_window: float = 1.0
     per_chat_interval: float = 1.0  # seconds between two messages in one chat
     group_messages: int = 20  # per group_window in one group or channel
     group_window: float = 60.0
-    # Windows are stretched by this fraction: our clock starts before the request reaches
-    # Telegram, and network jitter must not push two sends into one of Telegram's windows.
+    # Windows are stretched by this fraction: Telegram's accounting is not documented to the
+    # millisecond, and staying a little under its limits costs 3% at most.
     margin: float = 0.03
     max_wait: float = 5.0  # the longest a send waits for its chat's slot before giving up
 
     def scaled(self, factor: float) -> "FloodLimits":
         """The same limits with every time window multiplied by ``factor`` (fast tests)."""
         return replace(
-            self, messages_per_second=self.messages_per_second / factor,
-            per_chat_interval=self.per_chat_interval * factor, group_window=self.group_window * factor,
+            self, global_window=self.global_window * factor, per_chat_interval=self.per_chat_interval * factor, group_window=self.group_window * factor,
             max_wait=self.max_wait * factor,
         )
 
@@ -58,7 +61,7 @@ class SlotTooFar(Exception):
 
 
 class _Window:
-    """At most ``limit`` events in any ``window`` seconds; times may lie in the future."""
+    """At most ``limit`` events in any ``window`` seconds."""
 
     __slots__ = ("limit", "window", "times")
 
@@ -68,7 +71,7 @@ class _Window:
         self.times: deque[float] = deque()
 
     def earliest(self, not_before: float) -> float:
-        # Reservations are taken in increasing order, so the log is sorted.
+        # Times are recorded in increasing order (one chat's sends are serialized).
         if len(self.times) < self.limit:
             return not_before
         return max(not_before, self.times[-self.limit] + self.window)
@@ -103,14 +106,21 @@ class _Chat:
 
 
 class FloodLimiter:
-    """Wait for a send slot with :meth:`acquire`; report a 429 with :meth:`penalize`."""
+    """Send inside :meth:`slot`; report a 429 with :meth:`penalize`."""
 
     def __init__(self, limits: FloodLimits | None = None, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits or FloodLimits()
         self._clock = clock
         factor = 1.0 + self.limits.margin
-        self._global = _Window(max(1, round(self.limits.messages_per_second)), 1.0 * factor)
-        self._global_lock = asyncio.Lock()
+        # Overall limit: a send holds one of N tokens from its start until ``window`` after its
+        # answer, so any N+1 requests reach Telegram at least ``window`` apart, however the
+        # network delays them (a sliding window over start times cannot promise that).
+        self._global = asyncio.Semaphore(max(1, self.limits.global_messages))
+        self._global_window = self.limits.global_window * factor
+        # Tokens are also handed out evenly (window / N apart) rather than in bursts of N, so
+        # requests do not queue up behind each other and hold their tokens longer.
+        self._pace = self._global_window / max(1, self.limits.global_messages)
+        self._next_start = 0.0
         self._window_factor = factor
         self._chats: dict[str, _Chat] = {}
         self._forget_after = max(self.limits.group_window, self.limits.per_chat_interval) * factor
@@ -138,26 +148,35 @@ class FloodLimiter:
         chat = self._chat(str(chat_id))
         chat.blocked_until = max(chat.blocked_until, self._clock() + max(0.0, seconds))
 
-    async def acquire(self, chat_id: str, *, max_wait: float | None = None) -> None:
-        """Return when a message to ``chat_id`` may be sent now. Raises :class:`SlotTooFar`
-        (without taking a slot) when the chat's own limits put that more than ``max_wait`` away."""
+    @asynccontextmanager
+    async def slot(self, chat_id: str, *, max_wait: float | None = None) -> AsyncIterator[None]:
+        """Send one message to ``chat_id`` inside this block. Entering waits for the chat's
+        and the overall limits; raises :class:`SlotTooFar` (taking nothing) when the chat's
+        own limits put its slot more than ``max_wait`` away."""
         limit = self.limits.max_wait if max_wait is None else max_wait
         chat = self._chat(str(chat_id))
-        # The chat stays locked until its slot is taken, so the time recorded for it is the
-        # real send time (after the global queue), not an earlier reservation.
+        # The chat stays locked until its request is answered, and the chat's windows count
+        # from that answer: Telegram saw the request at some point before it, so the next one
+        # can never reach Telegram too early, whatever the network delay. It also keeps one
+        # chat's messages in order.
         async with chat.lock:
             now = self._clock()
             at = chat.earliest(now)
             if at - now > limit:
                 raise SlotTooFar(at - now, blocked=chat.blocked_until > now)
             await self._sleep_until(at)
-            async with self._global_lock:
-                at = self._global.earliest(self._clock())
-                self._global.record(at)
-            await self._sleep_until(at)
-            chat.spacing.record(at)
-            if chat.group is not None:
-                chat.group.record(at)
+            await self._global.acquire()
+            start = max(self._clock(), self._next_start)
+            self._next_start = start + self._pace
+            await self._sleep_until(start)
+            try:
+                yield
+            finally:
+                done = self._clock()
+                asyncio.get_running_loop().call_later(self._global_window, self._global.release)
+                chat.spacing.record(done)
+                if chat.group is not None:
+                    chat.group.record(done)
 
     async def _sleep_until(self, at: float) -> None:
         delay = at - self._clock()

@@ -107,10 +107,11 @@ def delivery_error(exc: TelegramError) -> DeliveryError:
 
 
 def limits_from_config(config: TelegramConfig) -> FloodLimits:
-    return FloodLimits(
-        messages_per_second=config.messages_per_second,
-        group_messages=config.messages_per_minute_per_group,
-    )
+    rate = config.messages_per_second
+    # "30 per second" as 30 in any 1 s window; a rate under 1/s as one per 1/rate seconds.
+    count, window = (round(rate), 1.0) if rate >= 1 else (1, 1.0 / max(rate, 1e-3))
+    return FloodLimits(global_messages=count, global_window=window,
+                       group_messages=config.messages_per_minute_per_group)
 
 
 class TelegramSender:
@@ -184,16 +185,15 @@ class TelegramSender:
     async def _post(self, chat_id: str, text: str, *, parse_mode: str | None, keyboard: InlineKeyboardMarkup | None,
                     no_preview: bool, reply_to: Any, key: str) -> str:
         try:
-            await self.limiter.acquire(chat_id)
+            async with self.limiter.slot(chat_id):
+                message = await self.bot.send_message(
+                    chat_id=chat_id, text=text, parse_mode=parse_mode, reply_markup=keyboard,
+                    link_preview_options=LinkPreviewOptions(is_disabled=no_preview),
+                    reply_parameters=ReplyParameters(int(reply_to), allow_sending_without_reply=True) if reply_to else None,
+                )
         except SlotTooFar as exc:
             why = "flood control penalty" if exc.blocked else "flood limit for this chat"
             raise RetryLater(f"{why}: next slot in {exc.seconds:.1f}s", exc.seconds) from None
-        try:
-            message = await self.bot.send_message(
-                chat_id=chat_id, text=text, parse_mode=parse_mode, reply_markup=keyboard,
-                link_preview_options=LinkPreviewOptions(is_disabled=no_preview),
-                reply_parameters=ReplyParameters(int(reply_to), allow_sending_without_reply=True) if reply_to else None,
-            )
         except TelegramError as exc:
             error = delivery_error(exc)
             if isinstance(exc, RetryAfter):

@@ -25,6 +25,11 @@ from digests.render._common import (
 __all__ = ["TELEGRAM_LIMIT", "TelegramMessage", "render_telegram", "telegram_length", "escape_html"]
 
 TELEGRAM_LIMIT = 4096
+# Telegram silently ignores formatting after a message's 100th entity, and refuses messages
+# whose entities are too long in total ("ENTITIES_TOO_LONG", about 9500 characters of
+# markup per tdlib's maintainer): we keep each message under both.
+MAX_ENTITIES = 100
+MAX_HTML_CHARS = 9000
 _PART_RESERVE = 40  # room for the "Part 2 of 3" line added after splitting
 _HEADING_RESERVE = 200  # a heading is glued to the unit after it
 UNIT_BUDGET = TELEGRAM_LIMIT - _PART_RESERVE - _HEADING_RESERVE
@@ -131,8 +136,18 @@ def _heading(text: str) -> str:
     return f"<b>{_cut(text, 150)}</b>"
 
 
+def _entity_count(html: str) -> int:
+    return html.count("<") - html.count("</")  # each element we write: one "<x" and one "</x"
+
+
+def _unit_size(html: str) -> int:
+    """Visible length, or more than any budget when the markup itself is too heavy."""
+    heavy = len(html) > MAX_HTML_CHARS // 2 or _entity_count(html) > MAX_ENTITIES // 2
+    return TELEGRAM_LIMIT + 1 if heavy else telegram_length(html)
+
+
 def _fitted(render: Callable[[Caps], str]) -> str:
-    return fit(render, telegram_length, UNIT_BUDGET,
+    return fit(render, _unit_size, UNIT_BUDGET,
                fallback=lambda html: escape_html(truncate(_visible_text(html), UNIT_BUDGET, units="utf16")))
 
 
@@ -218,13 +233,16 @@ def _units(answer: Answer) -> tuple[list[str], list[Button]]:
 def _pack(units: list[str], budget: int) -> list[str]:
     """Whole units joined by a blank line into as few messages as fit ``budget``."""
     messages: list[list[str]] = [[]]
-    used = 0
+    used = entities = chars = 0
     for unit in units:
-        size = telegram_length(unit)
-        if messages[-1] and used + 2 + size > budget:
+        size, unit_entities = telegram_length(unit), _entity_count(unit)
+        if messages[-1] and (used + 2 + size > budget or entities + unit_entities > MAX_ENTITIES - 1
+                             or chars + len(unit) > MAX_HTML_CHARS - 100):
             messages.append([])
-            used = 0
+            used = entities = chars = 0
         used += size + (2 if messages[-1] else 0)
+        entities += unit_entities
+        chars += len(unit) + 2
         messages[-1].append(unit)
     return ["\n\n".join(m) for m in messages if m]
 

@@ -22,6 +22,8 @@ _ORG_HEADS = {"company", "firm", "group", "ministry", "agency", "department", "o
 _GAP_OK = {"the", "a", "an", "also", "later", "then", "once", "again", "has", "had", "have", "who", "was",
            "is", "he", "she", "they", "it", "of", "for", "to", "and", "at", "on", "in", "as", "by", "but",
            "had", "would", "will", "after", "when", "before", "this", "that", "last", "earlier", "previously"}
+_PREPOSITIONS = {"of", "to", "for", "with", "by", "from", "at", "in", "on", "about", "against", "into", "the",
+                 "over", "under", "than", "between", "among", "toward", "towards", "via"}
 _SUBJECT_PRONOUNS = {"he", "she", "they", "it"}
 
 
@@ -94,24 +96,33 @@ class _Reader:
         """The first entity named (or pronoun) in body[start:end], resolved."""
         toks = tokens(self.body[start:end], start)
         mentions = self.mentions_in(start, end)
+        prev = ""
         for tok in toks:
             m = next((m for m in mentions if m[0] == tok.start), None)
-            if m and m[2] not in exclude and not self.possessive(m[1]):
+            if m and m[2] not in exclude and not self.possessive(m[1]) and prev not in _PREPOSITIONS:
                 return m[2]
-            low = norm_word(tok.text)
+            low = norm_word(tok.text).split("'")[0]
+            prev = low
             if low in _SUBJECT_PRONOUNS and not tok.possessive:
                 return self.resolve_pronoun(low, exclude)
             if low == "the":
                 desc = self._description_at(toks, toks.index(tok))
-                if desc:
-                    return self.resolve_description(desc, exclude)
+                if desc and desc[-1] in _ORG_HEADS:
+                    # "The company that runs the AMAs, Dick Clark Productions, denies…"
+                    later = [m for m in mentions if m[0] > tok.start and self.kind(m[2]) == "org"]
+                    apposed = [m for m in later if self.body[:m[0]].rstrip().endswith(",")]
+                    if apposed or later:
+                        return (apposed or later)[0][2]
+                found = self.resolve_description(desc, exclude) if desc else None
+                if found is not None:
+                    return found
         return None
 
     def _description_at(self, toks: list[Token], i: int) -> list[str] | None:
         words = []
         for tok in toks[i: i + 5]:
             low = norm_word(tok.text)
-            if low in SPEECH_VERBS or not tok.text[0].isalpha():
+            if low in SPEECH_VERBS or not tok.text[0].isalpha() or low in {"that", "who", "which"}:
                 break
             words.append(low)
         return words if len(words) >= 2 else None
@@ -152,7 +163,7 @@ class _Reader:
             low = norm_word(t.text)
             if low in _GAP_OK or t.text[0].isupper() or low.endswith("ly") or t.text in {"”", "\""}:
                 continue
-            if low.isalpha() and len(gap) <= 6:
+            if len(gap) <= 6:
                 continue  # short descriptions: "the Ukrainian leader", "the veteran winger"
             return False
         return len(gap) <= 14

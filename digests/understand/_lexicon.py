@@ -53,7 +53,8 @@ ROLE_HEADS = frozenset(
     spokesperson official officer defenseman defender winger center centre goalie goalkeeper forward
     guard quarterback striker midfielder pitcher player singer songwriter rapper actor actress
     musician artist analyst economist professor researcher scientist author writer journalist reporter
-    editor mayor commissioner leader head member general admiral commander colonel lieutenant sergeant
+    editor mayor commissioner leader head member general admiral commander colonel lieutenant sergeant major
+    reverend brigadier corporal commandant
     prince princess king queen pope bishop archbishop cardinal rabbi imam pastor priest premier
     chancellor diplomat expert strategist consultant investor entrepreneur owner partner principal
     dean student nurse doctor physician surgeon engineer architect developer designer producer
@@ -133,6 +134,8 @@ ABBREVIATED_TITLES = {
     "col": "colonel", "capt": "captain", "sgt": "sergeant", "adm": "admiral", "pres": "president",
     "supt": "superintendent", "sec": "secretary", "amb": "ambassador", "prof": "professor",
     "dr": "doctor", "det": "detective", "insp": "inspector", "atty": "attorney",
+    "cmdr": "commander", "cmdt": "commandant", "maj": "major", "rev": "reverend", "hon": "honourable",
+    "brig": "brigadier", "sr": "senior", "cpl": "corporal", "pvt": "private", "supt.": "superintendent",
 }
 
 PERSON_PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f", "his": "m"}

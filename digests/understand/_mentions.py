@@ -67,7 +67,11 @@ def _runs(toks: list[Token], text: str) -> list[list[int]]:
 def _verb_form(word: str, initial: bool) -> bool:
     """"Hosting Cook", "Getting Disney": a capitalised gerund or adverb is not a given name."""
     low = word.lower()
-    return len(low) > 5 and (low.endswith(("ing", "ly")) or (initial and low.endswith("ed")))
+    return len(low) > 5 and (low.endswith("ing") or _adverb(low) or (initial and low.endswith("ed")))
+
+
+def _adverb(low: str) -> bool:
+    return low.endswith("ally") or (low.endswith("ly") and len(low) > 7)
 
 
 def _quoted_title(body: str, start: int, end: int) -> bool:
@@ -76,7 +80,12 @@ def _quoted_title(body: str, start: int, end: int) -> bool:
 
 
 def _sentence_initial(toks: list[Token], i: int) -> bool:
-    return i == 0 or toks[i - 1].text in {".", "!", "?", "“", "\"", ":", "—", "–", "("}
+    if i == 0:
+        return True
+    prev = toks[i - 1].text
+    if prev == '"':  # a straight mark opens a quote only when it sticks to the word after it
+        return toks[i - 1].end == toks[i].start
+    return prev in {".", "!", "?", "“", ":", "—", "–", "("}
 
 
 def _name_split(words: list[str]) -> int:
@@ -112,7 +121,6 @@ def scan_mentions(body: str) -> list[RawMention]:
         plans = []
         for run in runs:
             while run and (norm_word(toks[run[0]].text) in _FUNCTION_WORDS
-                           or (_sentence_initial(toks, run[0]) and toks[run[0]].text.lower() in lower_words)
                            or (len(run) > 1 and _verb_form(toks[run[0]].text, _sentence_initial(toks, run[0])))):
                 run = run[1:]
             if run and _quoted_title(body, toks[run[0]].start, toks[run[-1]].end):
@@ -121,6 +129,8 @@ def scan_mentions(body: str) -> list[RawMention]:
                 continue
             words = [toks[i].text for i in run]
             k = _name_split(words)
+            if k < len(run) and _sentence_initial(toks, run[k]) and words[k].lower() in lower_words:
+                k += 1  # "Big Machine have…", "Teachers chanted": an ordinary word opening a sentence
             if len(words) - k >= 3 and run[0] > 0 and norm_word(toks[run[0] - 1].text) in {"of", "for", "to"}:
                 k += 1
             plans.append((run, k))
@@ -136,8 +146,10 @@ def scan_mentions(body: str) -> list[RawMention]:
 def _mention(body, toks, run, k, name_tokens, lower_words, p_index) -> list[RawMention]:
     words = [toks[i].text for i in run]
     first, last = toks[run[0]], toks[run[-1]]
+    if last.possessive:  # the mention ends before "’s"
+        last = Token(last.start, last.start + len(last.text), last.text)
     if k >= len(words):
-        if any(norm_word(w) in ORG_WORDS for w in words) or any(_acronym(w) for w in words) or len(words) > 1:
+        if any(norm_word(w) in ORG_WORDS for w in words) or any(_acronym(w) for w in words):
             return [RawMention(first.start, last.end, words, "org", [], False, p_index)]
         return []
     name = words[k:]
@@ -179,11 +191,11 @@ def _mention(body, toks, run, k, name_tokens, lower_words, p_index) -> list[RawM
         evidence = True  # "…," said Waltz
     if not evidence and len(name) > 1:
         common = sum(w.lower() in lower_words for w in name)
-        if common * 2 >= len(name) or any(w.endswith("ly") for w in name):
+        if common * 2 >= len(name) or any(_adverb(w.lower()) for w in name):
             return []  # capitalised ordinary words ("BILLIONS of Dollars Globally")
     inside_org = start_i >= 2 and norm_word(toks[start_i - 1].text) in {"of", "for"} and \
         is_cap(toks[start_i - 2].text) and not is_role_head(toks[start_i - 2].text)
-    if not evidence and not prefix and (inside_org or (
+    if not prefix and not before and not after and (inside_org or not evidence and (
             start_i >= 1 and norm_word(toks[start_i - 1].text) in _PLACE_PREPS)):
         return [RawMention(ntok.start, last.end, name, "org", [], False, p_index)]
     found = [RawMention(ntok.start, last.end, name, "person", roles, evidence, p_index)]

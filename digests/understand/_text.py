@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ._lexicon import ABBREVIATIONS
+from ._lexicon import ABBREVIATIONS, SPEECH_VERBS
 
 __all__ = ["Token", "tokens", "paragraph_spans", "sentence_spans", "is_cap", "norm_word"]
 
@@ -82,6 +82,12 @@ def paragraph_spans(body: str) -> list[tuple[int, int]]:
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s+[\"“(\[]?[A-Z0-9‘'])|[.!?]+[\"”’)\]]*\s*$")
 
 
+def _attribution_follows(text: str) -> bool:
+    words = [norm_word(w) for w in re.findall(r"[\w'’.\-]+", text)[:4]]
+    return bool(words) and any(w in SPEECH_VERBS for w in words[:4]) and (
+        words[0] in SPEECH_VERBS or text.lstrip()[:1].isupper())
+
+
 def sentence_spans(text: str, start: int, end: int, protected: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sentences of ``text[start:end]``; never splits inside a ``protected`` (quote) span."""
     out, cursor = [], start
@@ -95,6 +101,8 @@ def sentence_spans(text: str, start: int, end: int, protected: list[tuple[int, i
                 continue
         if any(a < stop < b for a, b in protected):
             continue
+        if chunk[m.end() - 1] in "”\"" and _attribution_follows(text[stop: stop + 60]):
+            continue  # "…?" Schiff asked. — the attribution belongs to the quote's sentence
         out.append((cursor, stop))
         cursor = stop
         while cursor < end and text[cursor].isspace():

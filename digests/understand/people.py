@@ -8,6 +8,7 @@ Organisations appear (``kind="org"``) only when they speak ("the ministry said")
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..models import Article, Person
@@ -15,7 +16,7 @@ from ._lexicon import SPEECH_VERBS
 from ._mentions import RawMention, scan_mentions
 from .names import best_role, fold_token
 
-__all__ = ["find_people", "index_people", "PeopleIndex"]
+__all__ = ["find_people", "index_people", "speaks", "PeopleIndex"]
 
 
 @dataclass
@@ -63,9 +64,12 @@ def index_people(body: str) -> PeopleIndex:
         index = max(candidates, key=lambda i: (last_seen.get(i, -1), -i))
         last_seen[index] = m.start
         assigned.append((m, index))
-    # 3. Organisations that speak.
-    speaking_orgs = _speaking_orgs(body, [m for m in raw if m.kind == "org"])
-    for name, ms in speaking_orgs.items():
+    # 3. Organisations: all kept for the quote finder (a later "they said" may point back to one).
+    org_groups: dict[str, list[RawMention]] = {}
+    for m in raw:
+        if m.kind == "org":
+            org_groups.setdefault(" ".join(m.words), []).append(m)
+    for name, ms in org_groups.items():
         people.append(Person(name=name, kind="org"))
         for m in ms:
             assigned.append((m, len(people) - 1))
@@ -100,25 +104,25 @@ def _longer_match(keys: list[list[str]], folded: list[str], _: int) -> int | Non
     return None
 
 
-def _speaking_orgs(body: str, orgs: list[RawMention]) -> dict[str, list[RawMention]]:
-    """Organisation mentions grouped by name, kept when one of them is a speech verb's subject."""
-    groups: dict[str, list[RawMention]] = {}
-    for m in orgs:
-        groups.setdefault(" ".join(m.words), []).append(m)
-    speaking = {}
-    for name, ms in groups.items():
-        for m in ms:
-            after = body[m.end: m.end + 40].replace(",", " ").split()
-            before = body[max(0, m.start - 16): m.start].lower()
-            verb_next = after and (after[0].lower() in SPEECH_VERBS or after[0].lower() in {"have", "has"} and
-                                   len(after) > 1 and after[1].lower() in SPEECH_VERBS)
-            if verb_next or before.endswith("according to ") or (len(after) > 1 and after[0].endswith("ly")
-                                                                 and after[1].lower() in SPEECH_VERBS):
-                speaking[name] = ms
+def speaks(body: str, index: PeopleIndex, entity: int) -> bool:
+    """Whether some mention of ``entity`` is the subject of a speech verb in its sentence."""
+    for start, end, e in index.mentions:
+        if e != entity:
+            continue
+        if body[max(0, start - 16): start].lower().endswith("according to "):
+            return True
+        clause = re.split(r"[.;:!?\n“”\"]", body[end: end + 120])[0]
+        clause = re.sub(r",\s*(which|who|that)\b[^,]*,", " ", clause)  # skip a relative clause
+        for word in clause.replace(",", " ").split()[:4]:
+            low = word.lower()
+            if low in SPEECH_VERBS:
+                return True
+            if not (low in {"have", "has", "had", "also", "twice", "again", "later"} or low.endswith("ly")):
                 break
-    return speaking
+    return False
 
 
 def find_people(article: Article) -> list[Person]:
     """Each person named in the body, with aliases, roles (best first) and mention count."""
-    return index_people(article.body).people
+    index = index_people(article.body)
+    return [p for i, p in enumerate(index.people) if p.kind == "person" or speaks(article.body, index, i)]

@@ -37,10 +37,14 @@ def _is_minor(body: str, q: QuoteSpan, sentence_start: int) -> bool:
                                  .strip()[:1] not in {",", ""}))
 
 
+def _standalone(body: str, q: QuoteSpan, paragraphs: list[tuple[int, int]]) -> bool:
+    ps, pe = paragraphs[q.paragraph]
+    return not body[ps:q.open_mark].strip() and not body[q.close_mark + 1:pe].strip(" ”\".,")
+
+
 def _pull_quote(body: str, q: QuoteSpan, spans: list[QuoteSpan], paragraphs: list[tuple[int, int]]) -> bool:
     """A paragraph that is nothing but a quote repeated elsewhere (a pull quote or heading)."""
-    ps, pe = paragraphs[q.paragraph]
-    if body[ps:q.open_mark].strip() or body[q.close_mark + 1:pe].strip(" ”\".,"):
+    if not _standalone(body, q, paragraphs):
         return False
     words = set(_bag(body[q.start:q.end]))
     if not words:
@@ -49,7 +53,8 @@ def _pull_quote(body: str, q: QuoteSpan, spans: list[QuoteSpan], paragraphs: lis
         if other is q:
             continue
         other_words = set(_bag(body[other.start:other.end]))
-        if len(other_words) > len(words) and len(words & other_words) >= 0.9 * len(words):
+        if len(words & other_words) >= 0.9 * len(words) and (
+                len(other_words) > len(words) or not _standalone(body, other, paragraphs)):
             return True
     return False
 

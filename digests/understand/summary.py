@@ -35,6 +35,7 @@ QUOTE_PENALTY = 0.2  # sentences that are mostly a direct quote
 REDUNDANCY = 0.6  # skip a pick whose word overlap with an earlier pick exceeds this
 MIN_WORDS = 6
 KEEP_LEAD = True  # the first real sentence is always in: it is the news
+MAX_SCORED = 80  # only the first sentences compete: keeps TextRank (quadratic) fast on long pieces
 
 _QUOTE_CHARS = re.compile(r"[\"“”]")
 _BOILERPLATE = re.compile(
@@ -83,12 +84,11 @@ def _textrank(bags: list[Counter[str]], iterations: int = 30, damping: float = 0
         return []
     sim = [[_overlap(bags[i], bags[j]) if i != j else 0.0 for j in range(n)] for i in range(n)]
     out_sum = [sum(row) or 1.0 for row in sim]
+    # incoming[i] lists (j, weight of the edge j -> i) for the edges that exist
+    incoming = [[(j, sim[j][i] / out_sum[j]) for j in range(n) if sim[j][i]] for i in range(n)]
     rank = [1.0] * n
     for _ in range(iterations):
-        rank = [
-            (1 - damping) + damping * sum(sim[j][i] * rank[j] / out_sum[j] for j in range(n))
-            for i in range(n)
-        ]
+        rank = [(1 - damping) + damping * sum(w * rank[j] for j, w in edges) for edges in incoming]
     top = max(rank) or 1.0
     return [r / top for r in rank]
 
@@ -118,7 +118,7 @@ def _redundant(bag: Counter[str], chosen: list[Counter[str]]) -> bool:
 
 def summarize(article: Article, max_sentences: int = 3) -> list[str]:
     """Up to ``max_sentences`` sentences of ``article.body``, verbatim and in article order."""
-    sentences = split_sentences(article.body)
+    sentences = split_sentences(article.body)[:MAX_SCORED]
     if max_sentences <= 0 or not sentences:
         return []
     scores = score_sentences(sentences)

@@ -132,6 +132,22 @@ def test_long_digest_splits_between_items_and_keeps_every_item_once():
     assert all(not m.buttons for m in messages[:-1])
 
 
+def test_many_short_items_never_pass_telegrams_100_entities():
+    short = [DigestItem(f"s{n}", f"H{n}", f"https://n.example/{n}", "S", also=[Link("A", f"https://a.example/{n}")],
+                        related=[Link("R", f"https://r.example/{n}")]) for n in range(200)]
+    messages = render_telegram(digest(short))
+    assert all(len(entities) <= 100 for _, entities in parse_all(messages))
+    assert sum(p.count("\nH") + p.startswith("H") for p, _ in parse_all(messages)) == 200
+
+
+def test_very_long_urls_keep_the_markup_light():
+    items = [item(n, url=f"https://n.example/{n}/" + "a" * 3000) for n in range(10)]
+    messages = render_telegram(digest(items))
+    assert all(len(m.text) <= 9000 for m in messages)
+    plains = "".join(p for p, _ in parse_all(messages))
+    assert all(f"Headline {n}\n" in plains for n in range(10))
+
+
 def test_a_ten_thousand_character_quote_is_cut_with_an_ellipsis():
     quote = "word " * 2000
     [message] = render_telegram(digest([item(1, quote=quote)]))

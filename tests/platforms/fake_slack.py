@@ -119,7 +119,7 @@ class FakeSlack:
     bot_token: str = "xoxb-fake-bot-token"
     app_token: str = "xapp-fake-app-token"
     rate_per_second: float = 1.0
-    burst: int = 1
+    burst: int = 2  # Slack tolerates short bursts above 1 msg/s
     whole_second_retry_after: bool = True
     users: dict[str, dict] = field(default_factory=dict)  # id -> users.info "user" object
     not_in_channel: set[str] = field(default_factory=set)

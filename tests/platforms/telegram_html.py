@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 __all__ = [
     "MAX_MESSAGE_LENGTH",
+    "MAX_ENTITIES",
     "SUPPORTED_TAGS",
     "Entity",
     "TelegramBadRequest",
@@ -44,6 +45,7 @@ __all__ = [
 ]
 
 MAX_MESSAGE_LENGTH = 4096
+MAX_ENTITIES = 100  # Telegram keeps the first 100 entities and silently drops the rest
 SUPPORTED_TAGS = frozenset({
     "a", "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "tg-spoiler", "span",
     "tg-emoji", "code", "pre", "blockquote",
@@ -315,7 +317,11 @@ def check_message_text(text: str, parse_mode: str | None = "HTML", *,
                        strict: bool = True) -> tuple[str, list[Entity]]:
     """What ``sendMessage`` checks about ``text``: entities parse, text is not empty after
     Telegram trims it, and is at most 4096 UTF-16 units. Raises :class:`TelegramBadRequest`
-    with the Bot API's description ("message is too long", "message text is empty")."""
+    with the Bot API's description ("message is too long", "message text is empty").
+
+    Returns all entities; Telegram would keep only the first :data:`MAX_ENTITIES` (not an
+    error, formatting just stops). Not modelled: ENTITIES_TOO_LONG, refused when the markup
+    is very heavy (tdlib's maintainer puts it near 9500 characters of entities in total)."""
     if parse_mode and parse_mode.upper() == "HTML":
         plain, entities = parse_telegram_html(text, strict=strict)
     elif parse_mode:
