@@ -10,7 +10,6 @@ import asyncio
 import functools
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 import click
@@ -87,18 +86,10 @@ def main(ctx: click.Context, config_path: str | None, db: str | None, verbose: i
 
 
 def _register() -> None:
-    from bot import cli_articles, cli_sources
+    from bot import cli_articles, cli_run, cli_sources
 
-    cli_sources.register(main)
-    cli_articles.register(main)
-    try:
-        from bot import cli_run
-    except ImportError as exc:  # pragma: no cover - only while the runtime is being built
-        if Path(__file__).with_name("cli_run.py").exists():
-            raise
-        del exc
-    else:
-        cli_run.register(main)
+    for module in (cli_sources, cli_articles, cli_run):
+        module.register(main)
 
 
 _register()

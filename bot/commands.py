@@ -65,7 +65,7 @@ def parse_command(text: str, bot_username: str | None = None) -> Request | None:
     """Split "/who@mybot Andrii Yermak" into a request; None when it is not a command
     (or is addressed to another bot)."""
     text = text.strip()
-    if not text.startswith("/"):
+    if not text.startswith("/") or not text[1:2].strip():
         return None
     head, *rest = text[1:].split(maxsplit=1)
     command, _, target = head.partition("@")
