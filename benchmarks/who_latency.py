@@ -32,7 +32,9 @@ from digests.understand.names import person_key  # noqa: E402
 
 FIRST = ["Anna", "Boris", "Carla", "Dmytro", "Elena", "Farid", "Greta", "Hiro", "Ines", "Jonas", "Kateryna", "Liam",
          "Maya", "Nikolai", "Olga", "Pablo", "Queenie", "Rafael", "Sofia", "Taras"]
-LAST = [f"Surname{i:04d}" for i in range(1500)]
+# Letters only: names are keyed by their letters, so digits would make every surname the same.
+_SYLLABLES = ["ko", "va", "len", "mar", "ti", "sha", "ber", "no", "ru", "gel", "da", "pin", "sol", "fe", "ka", "mo"]
+LAST = sorted({(a + b + c).capitalize() + "son" for a in _SYLLABLES for b in _SYLLABLES for c in _SYLLABLES[:6]})
 ROLES = ["Minister of Finance", "mayor", "spokesperson", "Chief of Staff", "CEO", "coach", "senator", "analyst"]
 
 
@@ -125,7 +127,7 @@ async def main() -> None:
             async for url in factory():
                 med, p95, fill_s, matches = await measure(url, args.articles, args.queries)
         print(f"{label:12} {med:>10.2f} {p95:>8.2f} {fill_s:>8.1f} {matches / args.queries:>14.2f}")
-    print("target: p95 <= 20 ms")
+    print("target: p95 <= 20 ms", flush=True)
     tmp.cleanup()
 
 

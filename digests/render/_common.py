@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+MAX_LINK_URL = 2000
 ELLIPSIS = "…"
 LEVEL_ICONS = {"info": "ℹ️", "success": "✅", "warning": "⚠️", "error": "❌"}
 
@@ -131,9 +132,12 @@ def quote_attribution(speaker: str | None, role: str | None) -> str:
 
 
 def web_url(url: str | None) -> str | None:
-    """An http(s) URL fit for a link, or None (file:// URLs and junk are shown as text).
+    """An http(s) URL fit for a link, or None (file:// URLs, junk and URLs longer than
+    :data:`MAX_LINK_URL`, which no chat would render well, are shown as text).
     Spaces and control characters are percent-encoded; everything else is kept as given."""
     url = (url or "").strip()
+    if len(url) > MAX_LINK_URL:
+        return None
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -167,7 +171,9 @@ class Caps:
     text: int = 3000
 
     def scaled(self, factor: float) -> Caps:
-        return Caps(*(max(1, int(getattr(self, f.name) * factor)) for f in fields(self)))
+        # at the tightest scales a unit keeps its headline link but drops the extra links
+        return Caps(*(max(0 if f.name == "links" else 1, int(getattr(self, f.name) * factor))
+                      for f in fields(self)))
 
 
 _SCALES = (1.0, 0.6, 0.35, 0.2, 0.1, 0.05, 0.02)

@@ -74,6 +74,8 @@ def _context(*texts: str) -> dict:
 
 def _links(label: str, links: list, caps: Caps, sep: str) -> str:
     shown = links[: caps.links]
+    if not shown:
+        return f"{label}: {len(links)} more link{'s' if len(links) != 1 else ''}"
     more = f" and {len(links) - len(shown)} more" if len(links) > len(shown) else ""
     return f"{label}: " + sep.join(_link(link.title, link.url, caps.link) for link in shown) + more
 

@@ -88,6 +88,8 @@ def _link(text: str, url: str | None, limit: int) -> str:
 
 def _links(label: str, links: list, caps: Caps, sep: str) -> str:
     shown = links[: caps.links]
+    if not shown:
+        return f"{label}: {len(links)} more link{'s' if len(links) != 1 else ''}"
     parts = [_link(link.title, link.url, caps.link) for link in shown]
     more = f" and {len(links) - len(shown)} more" if len(links) > len(shown) else ""
     return f"{label}: " + sep.join(parts) + more
@@ -142,7 +144,7 @@ def _entity_count(html: str) -> int:
 
 def _unit_size(html: str) -> int:
     """Visible length, or more than any budget when the markup itself is too heavy."""
-    heavy = len(html) > MAX_HTML_CHARS // 2 or _entity_count(html) > MAX_ENTITIES // 2
+    heavy = len(html) > MAX_HTML_CHARS - 1000 or _entity_count(html) > MAX_ENTITIES // 2
     return TELEGRAM_LIMIT + 1 if heavy else telegram_length(html)
 
 

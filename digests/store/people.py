@@ -132,16 +132,23 @@ class PeopleRepository:
             ).all()
             if len(query.split()) > 1:
                 rows = [r for r in rows if r.key == key or same_person(r.name, query)]
-            cards = []
-            for r in rows:
-                mention_count = (
-                    await conn.execute(select(func.count()).select_from(M).where(M.c.person_id == r.id))
-                ).scalar_one()
-                cards.append((mention_count, r))
+            counts: dict[int, int] = {}
+            ids = [r.id for r in rows]
+            for i in range(0, len(ids), 500):
+                counted = await conn.execute(
+                    select(M.c.person_id, func.count()).where(M.c.person_id.in_(ids[i : i + 500])).group_by(M.c.person_id)
+                )
+                counts.update({pid: n for pid, n in counted.all()})
+            cards = [(counts.get(r.id, 0), r) for r in rows]
             cards.sort(key=lambda c: (-c[0], c[1].name))
             result = WhoCard(query=query)
-            for mention_count, r in cards[:candidates]:
-                result.matches.append(await self._card(conn, r, mention_count, quotes, articles))
+            # The best-known match gets quotes and articles; other candidates (namesakes)
+            # are listed with their roles so the asker can pick one by full name.
+            for rank, (mention_count, r) in enumerate(cards[:candidates]):
+                detail = rank == 0
+                result.matches.append(
+                    await self._card(conn, r, mention_count, quotes if detail else 0, articles if detail else 1)
+                )
         return result
 
     async def _card(self, conn: AsyncConnection, r, mention_count: int, n_quotes: int, n_articles: int) -> PersonCard:
@@ -154,7 +161,7 @@ class PeopleRepository:
                 .limit(10)
             )
         ).all()
-        quote_rows = (
+        quote_rows = [] if not n_quotes else (
             await conn.execute(
                 select(Q.c.text, Q.c.speaker, Q.c.speaker_role, Q.c.published, A.c.url, A.c.title, A.c.headline)
                 .join(A, A.c.id == Q.c.article_id)
