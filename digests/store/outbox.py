@@ -152,9 +152,11 @@ class OutboxRepository:
 
     async def claim(
         self, worker_id: str, limit: int, now: datetime, lease_seconds: float = 120.0,
-        *, platforms: Iterable[str] | None = None,
+        *, platforms: Iterable[str] | None = None, chat_id: str | None = None,
     ) -> list[OutboxRow]:
-        """Lease up to ``limit`` due rows (at most one per chat: its earliest unfinished one)."""
+        """Lease up to ``limit`` due rows (at most one per chat: its earliest unfinished one).
+        ``chat_id`` (with one platform in ``platforms``) claims for that chat only: a cluster
+        delivery job owns one chat at a time."""
         earlier = O.alias("earlier")
         blocked = exists().where(
             earlier.c.platform == O.c.platform, earlier.c.chat_id == O.c.chat_id, earlier.c.id < O.c.id,
@@ -163,6 +165,8 @@ class OutboxRepository:
         candidates = select(O.c.id, O.c.state).where(_claimable(now), ~blocked).order_by(O.c.id).limit(limit)
         if platforms is not None:
             candidates = candidates.where(O.c.platform.in_(list(platforms)))
+        if chat_id is not None:
+            candidates = candidates.where(O.c.chat_id == str(chat_id))
         if self._engine.dialect.name == "postgresql":
             candidates = candidates.with_for_update(skip_locked=True, of=O)
         until = now + timedelta(seconds=lease_seconds)
