@@ -8,6 +8,7 @@ import json
 import click
 
 from bot.cli import CliContext, open_store, pass_ctx, run_async
+from bot.cluster import ROLES
 
 __all__ = ["register", "run", "status"]
 
@@ -21,15 +22,24 @@ def register(group: click.Group) -> None:
 @click.option("--once", is_flag=True, help="Ingest once, send what is due, deliver, exit (for cron and CI).")
 @click.option("--demo/--no-demo", default=None,
               help="Add the bundled offline demo articles as a source (default: only when no chat token is set).")
+@click.option("--role", type=click.Choice(ROLES), default="all", show_default=True,
+              help="all: everything in this process (SQLite or PostgreSQL). The others split the work over "
+                   "processes sharing one PostgreSQL database: scheduler, ingest, deliver, bots.")
+@click.option("--concurrency", type=click.IntRange(1, 256), default=None,
+              help="Jobs run at once by an ingest or deliver worker (default 4 / 8).")
 @pass_ctx
 @run_async
-async def run(ctx: CliContext, once: bool, demo: bool | None) -> None:
+async def run(ctx: CliContext, once: bool, demo: bool | None, role: str, concurrency: int | None) -> None:
     """Run the bot: poll sources, send digests and alerts, answer chat commands.
 
     With no TELEGRAM_BOT_TOKEN / SLACK_BOT_TOKEN, messages are printed here instead.
     Stops cleanly on Ctrl-C or SIGTERM; anything unsent is sent at the next start.
     """
     from bot.app import NewsdigestApp, install_signal_handlers
+
+    if role != "all":
+        await _run_cluster_role(ctx, role, once, concurrency)
+        return
 
     async with NewsdigestApp(ctx.config, demo=demo) as app:
         if not app.has_tokens:
@@ -49,6 +59,22 @@ async def run(ctx: CliContext, once: bool, demo: bool | None) -> None:
         )
         for error in report.ingest_errors[:5]:
             click.echo(f"  source error: {error}", err=True)
+
+
+async def _run_cluster_role(ctx: CliContext, role: str, once: bool, concurrency: int | None) -> None:
+    """One role of a multi-process deployment (bot/cluster/); procrastinate is imported only here."""
+    from bot.app import install_signal_handlers
+    from digests.errors import ConfigError
+
+    if once:
+        raise ConfigError(f"--once runs everything in one process: it cannot be combined with --role {role}")
+    from bot.cluster.roles import check_cluster_ready, run_role
+
+    check_cluster_ready(ctx.config, role)
+    stop = asyncio.Event()
+    install_signal_handlers(stop)
+    click.echo(f"newsdigest {role} is running; Ctrl-C to stop.", err=True)
+    await run_role(ctx.config, role, stop, concurrency=concurrency)
 
 
 @click.command()

@@ -93,8 +93,14 @@ async def digest(req: Request, s: Services) -> Answer:
     now = s.now()
     since = (sub.last_digest_at if sub and sub.last_digest_at else None) or now - parse_since(s.default_since)
     topic = req.text or None
-    filters = DigestFilter(keywords=tuple(sub.keywords) if sub else (), sources=tuple(sub.sources) if sub else (), topic=topic)
-    return await build_digest(s.store, since=since, until=now, filters=filters, title=s.digest_title, max_items=s.max_items)
+    filters = DigestFilter(
+        keywords=tuple(sub.keywords) if sub else (), sources=tuple(sub.sources) if sub else (),
+        people=tuple(sub.people) if sub else (), topic=topic,
+    )
+    # "Since my last digest" means since it was sent: what arrived after, whatever its date.
+    window = "arrived" if sub and sub.last_digest_at else "published"
+    return await build_digest(s.store, since=since, until=now, filters=filters, title=s.digest_title,
+                              max_items=s.max_items, window=window)
 
 
 async def latest(req: Request, s: Services) -> Answer:

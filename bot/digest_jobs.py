@@ -98,7 +98,7 @@ async def enqueue_due_digest(store: Store, subscription_id: int, now: datetime, 
     due = due_times[-1]
     since = sub.last_digest_at or due - timedelta(days=1)
     digest = await build_digest(store, since=since, until=due, filters=_filters(sub), title=settings.title,
-                                max_items=settings.max_items)
+                                max_items=settings.max_items, window="arrived")
     previous = sub.last_digest_at
 
     async def advance(conn: AsyncConnection) -> bool:
@@ -145,8 +145,9 @@ async def _new_articles(store: Store, after_id: int) -> list[ArticleRow]:
     return [r for r in full if r is not None]
 
 
-def _alert_digest(sub: Subscription, rows: list[ArticleRow], quotes: dict, now: datetime, max_items: int) -> Digest:
-    articles = [story_article(r, quotes.get(r.id)) for r in rows]
+def _alert_digest(sub: Subscription, rows: list[ArticleRow], quotes: dict, now: datetime, max_items: int,
+                  people: dict | None = None) -> Digest:
+    articles = [story_article(r, quotes.get(r.id), (people or {}).get(r.id)) for r in rows]
     dates = [a.published for a in articles if a.published]
     since, until = (min(dates), max(max(dates), now)) if dates else (now, now)
     everything = compose(articles, since=since, until=until, filters=_filters(sub), max_items=10_000, now=now)
@@ -169,6 +170,7 @@ async def enqueue_alerts(store: Store, now: datetime, settings: JobSettings) -> 
     if not rows:
         return 0
     quotes = await store.articles.key_quotes([r.id for r in rows])
+    people = await store.articles.people_names([r.id for r in rows])
     total = 0
     for sub in subs:
         fresh = [r for r in rows if r.id > sub.last_alert_article_id]
@@ -178,7 +180,7 @@ async def enqueue_alerts(store: Store, now: datetime, settings: JobSettings) -> 
         newest = max((r.id for r in rows if r.id > sub.last_alert_article_id), default=None)
         if newest is None:
             continue
-        digest = _alert_digest(sub, fresh, quotes, now, settings.alert_max_items) if fresh else None
+        digest = _alert_digest(sub, fresh, quotes, now, settings.alert_max_items, people) if fresh else None
         previous = sub.last_alert_article_id
 
         async def advance(conn: AsyncConnection, sub_id=sub.id, previous=previous, newest=newest) -> bool:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 
 from digests.answers import Digest, DigestItem, DigestSection, QuoteRef
 from digests.models import Link
-from digests.render._common import format_time, host_of, one_line
+from digests.formatting import format_time, host_of, one_line
 
 __all__ = ["StoryArticle", "DigestFilter", "compose", "parse_since"]
 
@@ -50,6 +50,7 @@ class StoryArticle:
     text: str = ""  # title + summary + start of body, for keyword matching
     people: list[str] = field(default_factory=list)
     topic: str | None = None
+    arrived: datetime | None = None  # when we stored it (scheduled digests window on this)
 
 
 @dataclass(frozen=True)
@@ -71,11 +72,15 @@ def compose(
     title: str = "Your news digest",
     max_items: int = 30,
     now: datetime | None = None,
+    window: str = "published",
 ) -> Digest:
-    """The digest of ``articles`` published between ``since`` and ``until``."""
+    """The digest of ``articles`` published (``window="arrived"``: stored) between ``since``
+    and ``until``. Scheduled digests window on arrival: an article published at 07:50 but
+    fetched at 08:10 belongs to the next morning's digest, not to neither."""
     since, until = _aware(since), _aware(until)
     now = _aware(now) if now else until
-    in_window = [a for a in articles if a.published and since <= _aware(a.published) <= until]
+    stamp = (lambda a: a.arrived or a.published) if window == "arrived" else (lambda a: a.published)
+    in_window = [a for a in articles if stamp(a) and since <= _aware(stamp(a)) <= until]
     stories: dict[str, list[StoryArticle]] = defaultdict(list)
     for article in in_window:
         stories[article.story_id].append(article)
@@ -248,12 +253,10 @@ def _sections(ranked: list[tuple[DigestItem, str | None]]) -> list[DigestSection
         return [DigestSection(title=None, items=items)]
     by_topic = any(topic for _, topic in ranked)
     groups: dict[str, list[DigestItem]] = {}
+    titles: dict[str, str] = {}  # first spelling seen, e.g. "World" for "world"
     for item, topic in ranked:
         name = one_line(topic) if by_topic else one_line(item.source)
-        groups.setdefault(name.casefold() or "", []).append(item)
-    titles = {}
-    for item, topic in ranked:
-        name = one_line(topic) if by_topic else one_line(item.source)
+        groups.setdefault(name.casefold(), []).append(item)
         titles.setdefault(name.casefold(), name)
     sections, rest = [], []
     for key, group in groups.items():

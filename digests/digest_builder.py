@@ -22,7 +22,7 @@ def _source_name(row: ArticleRow) -> str:
     return row.source.rsplit("/", 1)[-1] or "local file"
 
 
-def story_article(row: ArticleRow, key_quote=None) -> StoryArticle:
+def story_article(row: ArticleRow, key_quote=None, people: list[str] | None = None) -> StoryArticle:
     body_start = row.body[:2000]
     return StoryArticle(
         article_id=row.id,
@@ -35,8 +35,9 @@ def story_article(row: ArticleRow, key_quote=None) -> StoryArticle:
         key_quote=key_quote,
         related=list(row.related),
         text=f"{row.display_title}\n{' '.join(row.summary)}\n{body_start}",
-        people=[],
+        people=list(people or []),
         topic=None,
+        arrived=row.fetched_at,
     )
 
 
@@ -48,11 +49,17 @@ async def build_digest(
     filters: DigestFilter | None = None,
     title: str = "Your news digest",
     max_items: int = 30,
+    window: str = "published",
 ) -> Digest:
+    """``window="published"`` for "the news of the last 24 h"; ``"arrived"`` for scheduled
+    digests, so that every stored article lands in exactly one of consecutive digests."""
     until = until or datetime.now(timezone.utc)
-    rows = await store.articles.in_window(since, until)
-    quotes = await store.articles.key_quotes([r.id for r in rows])
-    articles = [story_article(r, quotes.get(r.id)) for r in rows]
+    rows = await store.articles.in_window(since, until, by=window)
+    ids = [r.id for r in rows]
+    quotes = await store.articles.key_quotes(ids)
+    people = await store.articles.people_names(ids)
+    articles = [story_article(r, quotes.get(r.id), people.get(r.id)) for r in rows]
     return compose(
-        articles, since=since, until=until, filters=filters or DigestFilter(), title=title, max_items=max_items, now=until
+        articles, since=since, until=until, filters=filters or DigestFilter(), title=title, max_items=max_items, now=until,
+        window=window,
     )

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from digests.answers import Answer, Notice
-from digests.render._common import LEVEL_ICONS, web_url
+from digests.formatting import LEVEL_ICONS, web_url
 from digests.render.text import Line, outline
 
 __all__ = ["print_answer"]

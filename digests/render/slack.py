@@ -17,7 +17,7 @@ from digests.answers import (
     Answer, ArticleList, ArticleRef, Button, Digest, DigestItem, HelpText, Notice, PersonCard,
     QuoteRef, SourceList, SubscriptionList, WhoCard,
 )
-from digests.render._common import (
+from digests.formatting import (
     LEVEL_ICONS, Caps, fit, format_time, format_window, item_meta, one_line, quote_attribution,
     source_lines, subscription_lines, truncate, truncate_escaped, utf16_len, web_url,
 )
@@ -64,7 +64,7 @@ def _section(text: str) -> dict:
 
 def _header(text: str) -> dict:
     return {"type": "header",
-            "text": {"type": "plain_text", "text": truncate(one_line(text) or " ", HEADER_LIMIT, units="utf16"),
+            "text": {"type": "plain_text", "text": truncate(one_line(text) or "…", HEADER_LIMIT, units="utf16"),
                      "emoji": True}}
 
 
@@ -262,6 +262,7 @@ def render_slack(answer: Answer) -> list[SlackMessage]:
     """``answer`` as one or more Block Kit messages within Slack's limits; the answer's
     buttons become an actions block on the last message."""
     units, buttons, title = _units(answer)
+    units = units or [[_section("Nothing to show.")]]
     packed = _pack(units, MAX_BLOCKS - (1 if buttons else 0))
     if buttons:
         packed[-1].append(_actions(buttons))

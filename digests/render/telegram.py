@@ -17,7 +17,7 @@ from digests.answers import (
     Answer, ArticleList, ArticleRef, Button, Digest, DigestItem, HelpText, Notice, PersonCard,
     QuoteRef, SourceList, SubscriptionList, WhoCard,
 )
-from digests.render._common import (
+from digests.formatting import (
     LEVEL_ICONS, Caps, fit, format_time, format_window, item_meta, one_line, quote_attribution,
     source_lines, subscription_lines, truncate, utf16_len, web_url,
 )
@@ -253,6 +253,7 @@ def render_telegram(answer: Answer) -> list[TelegramMessage]:
     """``answer`` as one or more Telegram HTML messages, each within 4096 UTF-16 units;
     the answer's buttons go on the last message."""
     units, buttons = _units(answer)
+    units = units or ["Nothing to show."]
     texts = _pack(units, TELEGRAM_LIMIT - _PART_RESERVE)
     if len(texts) > 1:
         texts = [f"{text}\n\n<i>Part {i} of {len(texts)}</i>" for i, text in enumerate(texts, 1)]

@@ -17,7 +17,7 @@ from digests.answers import (
     SourceList, SubscriptionList, WhoCard,
 )
 from digests.models import Link
-from digests.render._common import (
+from digests.formatting import (
     LEVEL_ICONS, format_time, format_window, item_meta, one_line, quote_attribution, source_lines,
     subscription_lines, truncate, web_url,
 )
@@ -130,7 +130,11 @@ def _entries(title: str, entries: list[tuple[str, str]], empty: str) -> list[Lin
 
 
 def outline(answer: Answer) -> list[Line]:
-    """``answer`` as typed lines, for any text-like renderer."""
+    """``answer`` as typed lines, for any text-like renderer (never empty)."""
+    return _outline(answer) or [Line("para", "Nothing to show.")]
+
+
+def _outline(answer: Answer) -> list[Line]:
     if isinstance(answer, Digest):
         return _digest(answer)
     if isinstance(answer, WhoCard):
@@ -141,7 +145,8 @@ def outline(answer: Answer) -> list[Line]:
             lines += _article(ref)
         return lines if answer.articles else lines + [Line("para", answer.empty_message)]
     if isinstance(answer, Notice):
-        return [Line("para", f"{LEVEL_ICONS.get(answer.level, '')} {answer.text}".strip())]
+        text = f"{LEVEL_ICONS.get(answer.level, '')} {answer.text}".strip()
+        return [Line("para", text)] if text else []
     if isinstance(answer, HelpText):
         lines = [Line("para", answer.intro)] if answer.intro.strip() else []
         return lines + [Line("command", one_line(u), extra=one_line(d)) for u, d in answer.commands]

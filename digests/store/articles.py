@@ -185,9 +185,10 @@ class ArticleRepository:
             rows = (await conn.execute(query)).all()
         return [_row(r._mapping) for r in rows]
 
-    async def in_window(self, since: datetime, until: datetime, *, limit: int = 2000) -> list[ArticleRow]:
-        """Articles of a digest window, with body and related links (for composing)."""
-        when = func.coalesce(A.c.published, A.c.fetched_at)
+    async def in_window(self, since: datetime, until: datetime, *, by: str = "published", limit: int = 2000) -> list[ArticleRow]:
+        """Articles of a digest window, with body and related links (for composing); ``by``
+        "published" (fetch time when undated) or "arrived" (fetch time)."""
+        when = A.c.fetched_at if by == "arrived" else func.coalesce(A.c.published, A.c.fetched_at)
         async with self._engine.connect() as conn:
             rows = (
                 await conn.execute(
@@ -219,6 +220,20 @@ class ArticleRepository:
         async with self._engine.connect() as conn:
             rows = (await conn.execute(stmt)).all()
         return [_row(r._mapping) for r in rows]
+
+    async def people_names(self, article_ids: list[int]) -> dict[int, list[str]]:
+        """The people named in each article (for people filters)."""
+        P, M = schema.people, schema.mentions
+        names: dict[int, list[str]] = {}
+        async with self._engine.connect() as conn:
+            for i in range(0, len(article_ids), 500):
+                rows = await conn.execute(
+                    select(M.c.article_id, P.c.name).join(P, P.c.id == M.c.person_id)
+                    .where(M.c.article_id.in_(article_ids[i : i + 500]))
+                )
+                for aid, name in rows.all():
+                    names.setdefault(aid, []).append(name)
+        return names
 
     async def key_quotes(self, article_ids: list[int]) -> dict[int, QuoteRef]:
         """The best quote of each article: marked key first, then the earliest non-minor one."""

@@ -9,6 +9,9 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import update
+
+from digests.store import schema
 
 from bot.digest_jobs import JobSettings, enqueue_alerts, enqueue_due_digest, enqueue_due_digests
 from bot.scheduler import Scheduler, digest_trigger, due_digest_times, latest_due_time, next_due_time
@@ -32,6 +35,9 @@ async def add_article(store: Store, n: int, title: str, published: datetime, *, 
             "It has several sentences so that summaries and keyword filters have text to look at. ") * 3
     article = Article(url=f"https://news.example/{n}", title=title, body=body, published=published, site_name="Example")
     result = await store.articles.save(Analysis(article=article, summary=[f"{title} happened."]), story_id=story or f"s{n}")
+    # Fetched as soon as it was published (scheduled digests window on arrival).
+    async with store.engine.begin() as conn:
+        await conn.execute(update(schema.articles).where(schema.articles.c.id == result.article_id).values(fetched_at=published))
     return result.article_id
 
 
@@ -222,3 +228,18 @@ async def test_alerts_respect_keyword_filters_and_start_at_subscription(store):
     assert await enqueue_alerts(store, datetime(2026, 2, 1, 14, tzinfo=UTC), SETTINGS) == 1
     (row,) = await store.outbox.list()
     assert "New bridge opens" in row.payload["text"] and "Weather is fine" not in row.payload["text"]
+
+
+async def test_an_article_fetched_after_the_digest_goes_into_the_next_one(store):
+    """Published 07:50 but fetched 08:10: not lost between two digests."""
+    sub = await subscribe(store, "late", created=kyiv(2026, 3, 1, 0, 0), timezone="Europe/Kyiv", digest_time="08:00")
+    await store.subscriptions.update(sub.id, last_digest_at=kyiv(2026, 3, 27, 8, 0))
+    article_id = await add_article(store, 7, "Harbour dredging contract signed", kyiv(2026, 3, 28, 7, 50))
+    async with store.engine.begin() as conn:
+        await conn.execute(update(schema.articles).where(schema.articles.c.id == article_id)
+                           .values(fetched_at=kyiv(2026, 3, 28, 8, 10)))
+    await enqueue_due_digests(store, kyiv(2026, 3, 28, 8, 5), SETTINGS)
+    assert all("Harbour dredging" not in r.payload["text"] for r in await store.outbox.list())
+    await enqueue_due_digests(store, kyiv(2026, 3, 29, 8, 5), SETTINGS)
+    texts = [r.payload["text"] for r in await store.outbox.list()]
+    assert sum("Harbour dredging contract signed" in t for t in texts) == 1

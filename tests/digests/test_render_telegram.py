@@ -59,6 +59,9 @@ def every_answer() -> list:
         ArticleList(title="Search: <q>"),
         Notice("Subscribed to <b>&lt;everything&gt;</b>", "success"),
         HelpText(commands=[("/who NAME", "who is <NAME>?"), ("/digest [36h]", "stories & quotes")], intro="Hi!"),
+        HelpText(commands=[]),
+        Notice(""),
+        Digest(title="", since=WHEN, until=WHEN, sections=[DigestSection("", [item(1, headline="")])]),
         SubscriptionList(title="Your subscriptions", subscriptions=[SubscriptionView(
             1, "telegram", "42", "digest", "Europe/Kyiv", "08:00", keywords=["AT&T", "<ai>"], paused=True,
             pause_reason="bot was blocked")]),
