@@ -5,8 +5,8 @@
         await app.serve(stop_event)   # or: run until stop_event is set (SIGINT/SIGTERM)
 
 Start order: store, fetcher and ingest worker, senders (Telegram / Slack when their tokens
-are set, else the console), deliverer, then (``serve`` only) the chat adapters and the
-scheduler. Stop order is the reverse. Stopping is safe at any moment: every message is an
+are set, else the console), deliverer, then (``serve`` only) the delivery loop, the catch-up
+(ingest, enqueue what is owed), the chat adapters and the scheduler. Stop order is the reverse. Stopping is safe at any moment: every message is an
 outbox row before it is sent, and an interrupted send is recovered from its lease.
 """
 
@@ -178,7 +178,10 @@ class NewsdigestApp:
         if secrets.telegram_bot_token:
             from bot.telegram import TelegramAdapter
 
-            adapter = TelegramAdapter(self.config.telegram, secrets, svc)
+            # The outbox sender's flood limiter carries over: its windows already count the
+            # messages sent since start, and a fresh one would let a burst through.
+            outbox_sender = self.senders.get("telegram")
+            adapter = TelegramAdapter(self.config.telegram, secrets, svc, limiter=getattr(outbox_sender, "limiter", None))
             await self._start_adapter("Telegram", adapter)
             # Replies and outbox messages share one bot and one flood limiter from now on.
             self.senders["telegram"] = adapter.sender
@@ -211,6 +214,12 @@ class NewsdigestApp:
         deliver everything due. What ``newsdigest run --once`` does, and the start-up
         catch-up of ``serve``."""
         report = RunReport()
+        await self.catch_up(report)
+        report.delivery = await self.deliverer.run_once()
+        return report
+
+    async def catch_up(self, report: RunReport) -> None:
+        """Ingest due sources, then enqueue the digests and alerts owed now (no delivery)."""
         await self.ingest_once(report)
         now = self.clock()
         report.digests_queued += await enqueue_due_digests(self.store, now, self.settings)
@@ -219,26 +228,32 @@ class NewsdigestApp:
             sub = await self.store.subscriptions.get(CONSOLE_PLATFORM, CONSOLE_CHAT_ID)
             if sub is not None:
                 report.digests_queued += await enqueue_preview_digest(self.store, sub, now, self.settings)
-        report.delivery = await self.deliverer.run_once()
-        return report
 
     async def serve(self, stop: asyncio.Event) -> RunReport:
-        """Catch up, then run the adapters, the scheduler and the delivery loop until
-        ``stop`` is set; then stop them in reverse order."""
-        report = await self.run_once()
-        await self._start_adapters()
-        self.scheduler = Scheduler()
-        self._schedule_jobs()
-        await self.sync_subscriptions()
-        self.scheduler.start()
-        delivery = asyncio.create_task(self.deliverer.run_forever(stop), name="newsdigest-delivery")
+        """Run the delivery loop, catch up, then run the adapters and the scheduler until
+        ``stop`` is set; then stop them in reverse order.
+
+        The delivery loop starts first: messages queued before a restart go out at once
+        instead of waiting behind the catch-up ingest (which can take minutes)."""
+        report = RunReport()
+        delivery = asyncio.create_task(self.deliverer.run_forever(stop, report=report.delivery),
+                                       name="newsdigest-delivery")
         try:
+            await self.catch_up(report)
+            self.deliverer.wake.set()
+            await self._start_adapters()
+            self.scheduler = Scheduler()
+            self._schedule_jobs()
+            await self.sync_subscriptions()
+            self.scheduler.start()
             await stop.wait()
         finally:
-            self.scheduler.shutdown()
-            try:
-                await asyncio.wait_for(asyncio.shield(delivery), STOP_GRACE_SECONDS)
-            except asyncio.TimeoutError:
+            if self.scheduler is not None:
+                self.scheduler.shutdown()
+            if not stop.is_set():  # failed while starting: nothing to wait for
+                delivery.cancel()
+            done, _ = await asyncio.wait([delivery], timeout=STOP_GRACE_SECONDS)
+            if not done:
                 delivery.cancel()  # the rows in flight stay leased: recovered at next start
                 log.warning("stopped with sends in flight; they are retried after restart")
         return report

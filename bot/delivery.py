@@ -20,6 +20,8 @@ What each failure does:
 from __future__ import annotations
 
 import asyncio
+import functools
+import hashlib
 import logging
 import os
 import random
@@ -29,13 +31,15 @@ from datetime import datetime, timedelta, timezone
 from typing import Awaitable, Callable
 
 from bot.config import DeliveryConfig
-from bot.senders import ChatMigrated, ChatUnavailable, MessageRejected, RetryLater, Sender
+from bot.senders import ChatMigrated, ChatUnavailable, MessageRejected, RetryLater, Sender, SenderUnavailable
 from digests.store import Store
 from digests.store.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Deliverer", "DeliveryReport", "backoff_delay", "AdminReport"]
+CREDENTIALS_RETRY_SECONDS = 300.0  # a refused token is retried every five minutes
+
+__all__ = ["Deliverer", "DeliveryReport", "backoff_delay", "AdminReport", "local_worker_id", "claimer_is_gone"]
 
 AdminReport = Callable[[OutboxRow, str], Awaitable[None]]
 Clock = Callable[[], datetime]
@@ -67,6 +71,57 @@ def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="ascii") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+@functools.lru_cache(maxsize=1)
+def _machine_tag() -> str | None:
+    """Who may judge a claimer's pid: this host, this boot, this pid namespace (a container
+    on the same host, or another machine with the same name, has a different tag). None
+    where the boot and the namespace cannot be read (not Linux): leases then just expire."""
+    if os.name != "posix":
+        return None
+    boot = _read("/proc/sys/kernel/random/boot_id")
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = ""
+    if not boot or not namespace:
+        return None
+    return hashlib.sha1(f"{socket.gethostname()}|{boot}|{namespace}".encode()).hexdigest()[:12]
+
+
+def local_worker_id(owner: object) -> str:
+    """``host:tag:pid:object`` (at most 64 characters: the column's width)."""
+    host = socket.gethostname().replace(":", "-")[:24] or "host"
+    return f"{host}:{_machine_tag() or 'x'}:{os.getpid()}:{id(owner) & 0xFFFFFFFFFFFF:x}"
+
+
+def claimer_is_gone(worker_id: str) -> bool:
+    """True only when ``worker_id`` was a process of this machine and pid namespace that has
+    exited. Anything in doubt (another machine, this very pid, a pid now used by another
+    process, an id of another format) counts as alive."""
+    tag = _machine_tag()
+    parts = worker_id.split(":")
+    if tag is None or len(parts) != 4 or parts[1] != tag or not parts[2].isdigit():
+        return False
+    pid = int(parts[2])
+    if pid == os.getpid() or pid <= 1:
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists, owned by someone else
+        return False
+    return False
+
+
 class Deliverer:
     def __init__(
         self,
@@ -85,7 +140,7 @@ class Deliverer:
         self.config = config or DeliveryConfig()
         self.admin_report = admin_report
         self.clock = clock
-        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.worker_id = worker_id or local_worker_id(self)
         self.lease_seconds = lease_seconds
         self.batch_size = batch_size
         self.wake = asyncio.Event()  # set by whoever enqueues, so sends start at once
@@ -94,6 +149,7 @@ class Deliverer:
         """Deliver everything due now. Each round claims at most one row per chat (per-chat
         order), so a three-part digest takes three rounds; a chat that must wait drops out."""
         report = DeliveryReport()
+        await self.release_orphans()
         for _ in range(max_rounds):
             rows = await self.store.outbox.claim(
                 self.worker_id, self.batch_size, self.clock(), self.lease_seconds, platforms=list(self.senders)
@@ -110,14 +166,20 @@ class Deliverer:
                 report.merge(result)
         return report
 
-    async def run_forever(self, stop: asyncio.Event, *, idle_seconds: float = 5.0) -> None:
-        """Deliver until ``stop`` is set. A batch in flight is finished; a cancelled send
-        leaves its row leased, and the lease expiry brings it back after a restart."""
+    async def run_forever(
+        self, stop: asyncio.Event, *, idle_seconds: float = 5.0, report: DeliveryReport | None = None
+    ) -> None:
+        """Deliver until ``stop`` is set (what was delivered is added to ``report``). A batch in
+        flight is finished; a cancelled send leaves its row leased, and the lease expiry (or
+        the next start on this machine, see :meth:`release_orphans`) brings it back."""
         while not stop.is_set():
             try:
-                await self.run_once()
+                result = await self.run_once()
             except Exception:  # noqa: BLE001 - e.g. the database was briefly locked: try again
                 log.exception("delivery round failed")
+            else:
+                if report is not None:
+                    report.merge(result)
             self.wake.clear()
             waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
             try:
@@ -125,6 +187,20 @@ class Deliverer:
             finally:
                 for w in waiters:
                     w.cancel()
+
+    async def release_orphans(self) -> int:
+        """Rows leased by a process of this machine that no longer exists (killed, crashed)
+        are claimable at once instead of after their lease: a restart resumes delivery (and
+        the per-chat order it holds up) immediately. They are still claimed as recovered, so
+        ``already_sent`` is asked first. Leases of live processes, of other machines, or
+        whose owner cannot be told apart from a live one, run their course."""
+        claimers = await self.store.outbox.leased_claimers(self.clock())
+        gone = [w for w in claimers if w != self.worker_id and claimer_is_gone(w)]
+        if not gone:
+            return 0
+        released = await self.store.outbox.release_claims(gone)
+        log.info("released the leases of exited workers", extra={"workers": gone, "rows": released})
+        return released
 
     async def deliver(self, row: OutboxRow) -> DeliveryReport:
         """Send one claimed row and record the outcome."""
@@ -151,6 +227,13 @@ class Deliverer:
             reason = f"rejected by {row.platform}: {exc}"
             await self._dead(row, reason, report)
             await self._tell_admin(row, reason)
+        except SenderUnavailable as exc:
+            # The token is wrong for every chat alike: keep the message, don't blame the chat.
+            await outbox.mark_retry(row.id, f"{row.platform} credentials refused: {exc}",
+                                    self.clock() + timedelta(seconds=CREDENTIALS_RETRY_SECONDS), refund_attempt=True)
+            report.retried += 1
+            log.error("platform refused the bot's credentials; messages stay queued",
+                      extra={"platform": row.platform, "reason": str(exc)})
         except ChatUnavailable as exc:
             reason = f"chat unavailable: {exc}"
             await self._dead(row, reason, report)

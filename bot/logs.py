@@ -41,5 +41,7 @@ def configure_logging(level: str = "WARNING", fmt: str = "json", verbose: int = 
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # Libraries log every HTTP request at INFO; keep them to warnings unless asked (-vv).
-    for noisy in ("httpx", "httpcore", "apscheduler", "telegram", "slack_bolt", "slack_sdk", "aiosqlite", "trafilatura"):
+    for noisy in ("httpx", "httpcore", "apscheduler", "telegram", "slack_bolt", "slack_sdk", "aiosqlite"):
         logging.getLogger(noisy).setLevel("DEBUG" if verbose > 1 else "WARNING")
+    # trafilatura warns about every odd link in a page it parses: not the reader's concern.
+    logging.getLogger("trafilatura").setLevel("DEBUG" if verbose > 1 else "ERROR")

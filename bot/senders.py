@@ -15,6 +15,7 @@ __all__ = [
     "MessageRejected",
     "ChatUnavailable",
     "ChatMigrated",
+    "SenderUnavailable",
     "Sender",
 ]
 
@@ -39,6 +40,11 @@ class MessageRejected(DeliveryError):
 class ChatUnavailable(DeliveryError):
     """The bot cannot post in this chat any more (removed, not in channel, channel not found,
     bad token): pause the subscription instead of retrying forever."""
+
+
+class SenderUnavailable(DeliveryError):
+    """The platform refused the bot's own credentials (revoked or wrong token): no chat can be
+    reached until an operator fixes it. Messages stay queued and subscriptions stay active."""
 
 
 class ChatMigrated(DeliveryError):

@@ -49,14 +49,14 @@ def host_key(url: str) -> str:
 class HostSlots:
     """At most ``per_host`` requests to one host in the whole cluster."""
 
-    def __init__(self, conninfo: str, per_host: int, *, max_held: int = 8, poll_seconds: float = 0.02) -> None:
+    def __init__(self, conninfo: str, per_host: int, *, max_held: int = 8, wait_ms: float = 200) -> None:
         from psycopg_pool import AsyncConnectionPool
 
         self.per_host = max(1, per_host)
-        self.poll_seconds = poll_seconds
+        self.wait_ms = wait_ms
         # One connection per slot held by this process; kwargs: autocommit, so a lock is
         # never tied to a transaction and an idle connection holds nothing else.
-        self._pool = AsyncConnectionPool(conninfo, min_size=1, max_size=max_held, open=False,
+        self._pool = AsyncConnectionPool(conninfo, min_size=1, max_size=max_held, open=False, timeout=300,
                                          kwargs={"autocommit": True})
 
     async def open(self) -> None:
@@ -66,8 +66,10 @@ class HostSlots:
         await self._pool.close()
 
     async def acquire(self, host: str) -> tuple[Any, int]:
-        """Wait for a free slot of ``host``; returns (connection, slot) to pass to release."""
-        delay = self.poll_seconds
+        """Wait for a free slot of ``host``; returns (connection, slot) to pass to release.
+        Every slot is tried at once; when all are taken the wait is PostgreSQL's own lock
+        queue on one of them (handed over the moment it is released), bounded so a slot
+        freed elsewhere meanwhile is found by the next round of tries."""
         start = random.randrange(self.per_host)  # spread processes over the slots
         while True:
             conn = await self._pool.getconn()
@@ -77,12 +79,21 @@ class HostSlots:
                     row = await (await conn.execute("SELECT pg_try_advisory_lock(hashtext(%s), %s)", (host, slot))).fetchone()
                     if row and row[0]:
                         return conn, slot
+                slot = random.randrange(self.per_host)
+                try:
+                    await conn.execute(f"SET lock_timeout = '{int(self.wait_ms)}ms'")
+                    await conn.execute("SELECT pg_advisory_lock(hashtext(%s), %s)", (host, slot))
+                    return conn, slot
+                except Exception as exc:  # noqa: BLE001 - lock_timeout: look at every slot again
+                    if "lock timeout" not in str(exc).lower():
+                        raise
+                finally:
+                    if not conn.closed:
+                        await conn.execute("SET lock_timeout = 0")
             except BaseException:
                 await self._pool.putconn(conn)
                 raise
             await self._pool.putconn(conn)
-            await asyncio.sleep(delay * random.uniform(0.5, 1.5))
-            delay = min(delay * 1.5, 0.5)
 
     async def release(self, host: str, held: tuple[Any, int]) -> None:
         conn, slot = held

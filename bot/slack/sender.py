@@ -22,7 +22,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.senders import ChatUnavailable, DeliveryError, MessageRejected, RetryLater
+from bot.senders import ChatUnavailable, DeliveryError, MessageRejected, RetryLater, SenderUnavailable
 
 __all__ = [
     "SlackSender",
@@ -37,9 +37,13 @@ METADATA_EVENT_TYPE = "newsdigest_message"
 
 # The bot can no longer post there (or at all, with this token): pause, don't retry.
 CHAT_GONE_ERRORS = frozenset({
-    "not_in_channel", "channel_not_found", "is_archived", "invalid_auth", "account_inactive",
-    "token_revoked", "token_expired", "not_authed", "missing_scope", "restricted_action",
-    "team_access_not_granted", "ekm_access_denied", "no_permission", "org_login_required",
+    "not_in_channel", "channel_not_found", "is_archived", "restricted_action", "ekm_access_denied",
+    "no_permission",
+})
+# The token itself is refused: no channel can be reached; keep messages queued, pause nothing.
+CREDENTIAL_ERRORS = frozenset({
+    "invalid_auth", "account_inactive", "token_revoked", "token_expired", "not_authed", "missing_scope",
+    "team_access_not_granted", "org_login_required",
 })
 # Slack refused the content: the same message will be refused again.
 REJECTED_ERRORS = frozenset({
@@ -70,6 +74,8 @@ def delivery_error(error: SlackApiError) -> DeliveryError:
     code = data.get("error", "") if isinstance(data, dict) else ""
     if status == 429 or code == "ratelimited":
         return RetryLater(f"slack: {code or 'rate limited'}", _retry_after(response))
+    if code in CREDENTIAL_ERRORS:
+        return SenderUnavailable(code)
     if code in CHAT_GONE_ERRORS:
         return ChatUnavailable(code)
     if code in REJECTED_ERRORS:

@@ -26,7 +26,7 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from bot.config import Secrets, TelegramConfig
-from bot.senders import ChatMigrated, ChatUnavailable, DeliveryError, MessageRejected, RetryLater
+from bot.senders import ChatMigrated, ChatUnavailable, DeliveryError, MessageRejected, RetryLater, SenderUnavailable
 from bot.telegram.limits import FloodLimiter, FloodLimits, SlotTooFar
 from digests.errors import ConfigError
 from digests.render.telegram import TelegramMessage
@@ -93,7 +93,9 @@ def delivery_error(exc: TelegramError) -> DeliveryError:
         return RetryLater(f"Telegram flood control: retry after {seconds:g}s", seconds)
     if isinstance(exc, PTBChatMigrated):
         return ChatMigrated(reason, str(exc.new_chat_id))
-    if isinstance(exc, (Forbidden, InvalidToken)):
+    if isinstance(exc, InvalidToken):  # 401: the token itself, not this chat
+        return SenderUnavailable(reason)
+    if isinstance(exc, Forbidden):  # 403: kicked, blocked, not a member of this chat
         return ChatUnavailable(reason)
     if isinstance(exc, BadRequest):
         if any(marker in lowered for marker in _CHAT_GONE):

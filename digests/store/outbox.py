@@ -11,7 +11,8 @@ States::
   same message (after a restart, or from a second scheduler) a no-op.
 * ``claim`` leases rows to one worker for ``lease_seconds``. A row left in ``sending`` past
   its lease (the process died between send and mark) is claimable again, flagged
-  ``recovered`` so the deliverer can ask the platform whether it already went out.
+  ``recovered`` so the deliverer can ask the platform whether it already went out. A
+  lease whose worker is known to have exited is ended early (``release_claims``).
 * Per-chat order: a row is only claimed when no earlier row of the same chat is still
   pending or sending, so a digest's parts arrive in order and a rate-limited chat waits
   without holding up the others.
@@ -185,6 +186,26 @@ class OutboxRepository:
             )
             rows = [_row(r._mapping, recovered=r._mapping["id"] in was_sending) for r in result.all()]
         return sorted(rows, key=lambda r: r.id)
+
+    async def leased_claimers(self, now: datetime) -> list[str]:
+        """The workers holding unexpired leases on ``sending`` rows."""
+        query = select(O.c.claimed_by).where(
+            O.c.state == "sending", O.c.claimed_by.is_not(None), O.c.claimed_until >= now
+        ).distinct()
+        async with self._engine.connect() as conn:
+            return [r[0] for r in (await conn.execute(query)).all()]
+
+    async def release_claims(self, worker_ids: Iterable[str]) -> int:
+        """End the leases of workers known to have exited: their ``sending`` rows become
+        claimable now (and are claimed as recovered: they may have been posted)."""
+        ids = list(worker_ids)
+        if not ids:
+            return 0
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(O).where(O.c.state == "sending", O.c.claimed_by.in_(ids)).values(claimed_until=None)
+            )
+        return result.rowcount or 0
 
     async def mark_sent(self, row_id: int, platform_message_id: str | None, now: datetime | None = None) -> None:
         await self._set(row_id, state="sent", platform_message_id=platform_message_id, sent_at=now or utcnow(),

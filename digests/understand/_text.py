@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from ._lexicon import ABBREVIATIONS, SPEECH_VERBS
 
 __all__ = ["Token", "tokens", "paragraph_spans", "sentence_spans", "is_cap", "norm_word"]
 
 _TOKEN = re.compile(r"[^\W_](?:[\w]|[-'’‘.](?=[^\W_]))*\.?|[,;:()\[\]—–\"“”]|[.!?]+|-+")
-_POSSESSIVE = re.compile(r"[’'‘]s$")
+_APOSTROPHES = ("’s", "'s", "‘s")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    # A named tuple rather than a frozen dataclass: a body has thousands of tokens and a
+    # frozen dataclass's __init__ costs several times a tuple's.
     start: int
     end: int
     text: str  # without a possessive 's and without a sentence-final period
     possessive: bool = False
 
 
+@lru_cache(maxsize=1 << 16)
 def norm_word(word: str) -> str:
+    # cached: the finders ask for the same few thousand words over and over
     return word.lower().replace("’", "'").replace("‘", "'").rstrip(".")
 
 
@@ -37,26 +41,32 @@ def _keeps_period(word: str) -> bool:
 def tokens(text: str, offset: int = 0) -> list[Token]:
     """Words and punctuation of ``text`` with offsets (+ ``offset``) into the original string."""
     out: list[Token] = []
+    append = out.append
     for m in _TOKEN.finditer(text):
-        word, start, end = m.group(), m.start() + offset, m.end() + offset
-        if word[0].isalnum() or word[0] == "_":
-            if word.endswith(".") and not _keeps_period(word):
-                word, end = word[:-1], end - 1
-                out.append(Token(start, end, *_strip_possessive(word)))
-                out.append(Token(end, end + 1, "."))
-                continue
-            out.append(Token(start, end, *_strip_possessive(word)))
+        word = m.group()
+        start = m.start() + offset
+        end = start + len(word)
+        first = word[0]
+        if not (first.isalnum() or first == "_"):
+            append(Token(start, end, word))
+        elif word[-1] == "." and not _keeps_period(word):
+            end -= 1
+            append(_word_token(start, end, word[:-1]))
+            append(Token(end, end + 1, "."))
         else:
-            out.append(Token(start, end, word))
+            append(_word_token(start, end, word))
     return out
 
 
-def _strip_possessive(word: str) -> tuple[str, bool]:
-    if _POSSESSIVE.search(word) and len(word) > 2:
-        return word[:-2], True
-    if word.endswith(("s’", "s'")) and len(word) > 3:
-        return word[:-1], True
-    return word, False
+def _word_token(start: int, end: int, word: str) -> Token:
+    """A word's token with a possessive 's (or the s' of a plural) split off."""
+    if word[-1] not in "s’'":  # most words: nothing to strip
+        return Token(start, end, word)
+    if len(word) > 2 and word.endswith(_APOSTROPHES):
+        return Token(start, end, word[:-2], True)
+    if len(word) > 3 and word.endswith(("s’", "s'")):
+        return Token(start, end, word[:-1], True)
+    return Token(start, end, word)
 
 
 def is_cap(word: str) -> bool:
@@ -65,7 +75,7 @@ def is_cap(word: str) -> bool:
         return False
     if word[0].isupper():
         return True
-    return any(part[:1].isupper() for part in word.split("-")[1:])
+    return "-" in word and any(part[:1].isupper() for part in word.split("-")[1:])
 
 
 def paragraph_spans(body: str) -> list[tuple[int, int]]:

@@ -9,7 +9,8 @@ Organisations appear (``kind="org"``) only when they speak ("the ministry said")
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from ..models import Article, Person
 from ._lexicon import SPEECH_VERBS
@@ -32,6 +33,20 @@ def _folded(words: list[str]) -> list[str]:
 
 
 def index_people(body: str) -> PeopleIndex:
+    """People and organisations named in ``body``, with where each is mentioned.
+
+    Reading a body is the costliest step of the analysis and :func:`find_people` and
+    :func:`~digests.understand.quotes.find_quotes` both need it, so the last few bodies'
+    indexes are kept. Each call gets its own copies of the people: a caller that edits
+    them cannot change what the next caller sees.
+    """
+    cached = _read_body(body)
+    people = [replace(p, aliases=list(p.aliases), roles=list(p.roles)) for p in cached.people]
+    return PeopleIndex(people, list(cached.mentions))
+
+
+@lru_cache(maxsize=8)
+def _read_body(body: str) -> PeopleIndex:
     raw = sorted(scan_mentions(body), key=lambda m: m.start)
     people: list[Person] = []
     keys: list[list[str]] = []  # folded name words per person

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from operator import mul
 
 from digests.models import Article
 from digests.similarity import content_terms
@@ -78,17 +79,47 @@ def _overlap(a: Counter[str], b: Counter[str]) -> float:
     return shared / (math.log(la + 1) + math.log(lb + 1))
 
 
+def _similarities(bags: list[Counter[str]]) -> list[list[float]]:
+    """The matrix of :func:`_overlap` for every pair of bags (0 on the diagonal).
+
+    Same figures as calling :func:`_overlap` per pair, computed from the words' postings:
+    only pairs that share a word cost anything, where the pairwise Counter intersection
+    made a long article's summary cost more than the rest of its analysis.
+    """
+    n = len(bags)
+    postings: dict[str, list[tuple[int, int]]] = {}
+    for i, bag in enumerate(bags):
+        for word, count in bag.items():
+            postings.setdefault(word, []).append((i, count))
+    shared: list[dict[int, int]] = [{} for _ in range(n)]  # shared[i][j] for j > i
+    for posting in postings.values():
+        for k, (i, ci) in enumerate(posting):
+            row = shared[i]
+            for j, cj in posting[k + 1:]:
+                row[j] = row.get(j, 0) + (ci if ci < cj else cj)
+    logs = [math.log(sum(bag.values()) + 1) for bag in bags]
+    sim = [[0.0] * n for _ in range(n)]
+    for i, row in enumerate(shared):
+        for j, count in row.items():
+            # float addition commutes exactly, so sim[i][j] == sim[j][i] as with _overlap
+            sim[i][j] = sim[j][i] = count / (logs[i] + logs[j])
+    return sim
+
+
 def _textrank(bags: list[Counter[str]], iterations: int = 30, damping: float = 0.85) -> list[float]:
     n = len(bags)
     if n == 0:
         return []
-    sim = [[_overlap(bags[i], bags[j]) if i != j else 0.0 for j in range(n)] for i in range(n)]
+    sim = _similarities(bags)
     out_sum = [sum(row) or 1.0 for row in sim]
-    # incoming[i] lists (j, weight of the edge j -> i) for the edges that exist
-    incoming = [[(j, sim[j][i] / out_sum[j]) for j in range(n) if sim[j][i]] for i in range(n)]
+    # incoming[i]: the sources j and weights of the edges j -> i that exist
+    sources = [[j for j in range(n) if sim[j][i]] for i in range(n)]
+    weights = [[sim[j][i] / out_sum[j] for j in js] for i, js in enumerate(sources)]
     rank = [1.0] * n
+    base = 1 - damping
     for _ in range(iterations):
-        rank = [(1 - damping) + damping * sum(w * rank[j] for j, w in edges) for edges in incoming]
+        get = rank.__getitem__
+        rank = [base + damping * sum(map(mul, ws, map(get, js))) for js, ws in zip(sources, weights)]
     top = max(rank) or 1.0
     return [r / top for r in rank]
 

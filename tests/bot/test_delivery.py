@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import DeliveryConfig
 from bot.delivery import Deliverer, backoff_delay
-from bot.senders import ChatMigrated, ChatUnavailable, MessageRejected, RetryLater
+from bot.senders import ChatMigrated, ChatUnavailable, MessageRejected, RetryLater, SenderUnavailable
 from digests.store import Store
 from tests.store_fixtures import store, store_target  # noqa: F401 - SQLite, and PostgreSQL when configured
 
@@ -144,6 +144,22 @@ async def test_chat_unavailable_pauses_the_subscription(store):
     paused = await store.subscriptions.by_id(sub.id)
     assert paused.paused and "not_in_channel" in paused.pause_reason
     assert {r.state for r in await store.outbox.list()} == {"dead"}  # no point posting k1 either
+
+
+async def test_a_refused_token_keeps_messages_queued_and_subscriptions_active(store):
+    sender, clock = FakeSender(), Clock(T0)
+    sub, _ = await store.subscriptions.upsert("slack", "C7")
+    await queue(store, "C7", "k0", sub_id=sub.id)
+    sender.failures["C7"] = [SenderUnavailable("invalid_auth")] * 5
+    d = deliverer(store, sender, clock)
+    for _ in range(5):  # more refusals than max_attempts: still not dead, attempts refunded
+        await d.run_once()
+        clock.advance(301)
+    assert not (await store.subscriptions.by_id(sub.id)).paused
+    (row,) = await store.outbox.list()
+    assert row.state == "pending" and "credentials refused" in row.last_error
+    report = await d.run_once()  # the operator fixed the token
+    assert report.sent == 1 and [k for _, k, _ in sender.posted] == ["k0"]
 
 
 async def test_chat_migrated_follows_the_new_id_and_resends(store):

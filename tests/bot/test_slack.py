@@ -17,7 +17,7 @@ import pytest
 
 from bot.commands import Services
 from bot.config import Secrets, SlackConfig
-from bot.senders import ChatUnavailable, MessageRejected, RetryLater
+from bot.senders import ChatUnavailable, MessageRejected, RetryLater, SenderUnavailable
 from bot.slack import SLASH_COMMANDS, ChannelPacer, ReplayGuard, SlackAdapter, SlackSender, parse_slash_command
 from digests.answers import Digest, DigestItem, DigestSection
 from digests.models import Analysis, Article, Person, Quote
@@ -350,7 +350,7 @@ async def test_sender_errors_tell_the_outbox_what_to_do(fake_slack):
     with pytest.raises(ChatUnavailable, match="not_in_channel"):
         await sender.send("C0GONE", payload, "k1")
     bad_token = SlackSender("xoxb-wrong", api_base_url=fake_slack.api_base_url)
-    with pytest.raises(ChatUnavailable, match="invalid_auth"):
+    with pytest.raises(SenderUnavailable, match="invalid_auth"):  # the token, not the channel
         await bad_token.send(CHANNEL, payload, "k2")
     too_long = {"text": "x", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "y" * 3001}}]}
     with pytest.raises(MessageRejected, match="invalid_blocks"):
