@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -156,8 +157,8 @@ class IngestWorker:
             await self._record_success(record, page)
             return report
         if record.kind == "feed" or looks_like_feed(page):
-            complete = await self._ingest_feed(page, record, report)
-            await self._record_success(record, page if complete else None)
+            complete, ttl_minutes = await self._ingest_feed(page, record, report)
+            await self._record_success(record, page if complete else None, interval_s=_poll_interval(record, page, ttl_minutes))
         else:
             await self._store_page(page, record, report, source_label=record.url)
             await self._record_success(record, page)
@@ -176,15 +177,15 @@ class IngestWorker:
         await self._record_success(record)
         return report
 
-    async def _ingest_feed(self, page: FetchedPage, record: SourceRecord, report: IngestReport) -> bool:
-        """Store the feed's new items; True when none failed transiently."""
+    async def _ingest_feed(self, page: FetchedPage, record: SourceRecord, report: IngestReport) -> tuple[bool, int | None]:
+        """Store the feed's new items; (True when none failed transiently, the feed's TTL)."""
         try:
             feed = parse_feed(page)
         except FeedError:
             if record.kind == "feed":
                 raise
             await self._store_page(page, record, report, source_label=record.url)
-            return True
+            return True, None
         if feed.bozo:
             log.info("ill-formed feed read anyway", extra={"source": record.url, "problem": feed.bozo})
         entries = [e for e in feed.entries if e.link][: self.options.max_entries_per_feed]
@@ -198,7 +199,7 @@ class IngestWorker:
         results = await asyncio.gather(
             *(self._ingest_entry(e, record, report) for e in fresh), return_exceptions=False
         )
-        return all(results)
+        return all(results), feed.ttl_minutes
 
     async def _ingest_entry(self, entry, record: SourceRecord, report: IngestReport) -> bool:
         try:
@@ -274,15 +275,35 @@ class IngestWorker:
             self._recent = [(aid, sid, None if fp is None else fp & _MASK64, vec) for aid, sid, fp, vec in rows]
         return self._recent
 
-    async def _record_success(self, record: SourceRecord, page: FetchedPage | None = None) -> None:
+    async def _record_success(self, record: SourceRecord, page: FetchedPage | None = None, *,
+                              interval_s: int | None = None) -> None:
         if not record.id:
             return
         if page is None:  # validators cleared: the next poll fetches the whole feed again
-            await self.store.sources.record_success(record.id, etag=None, last_modified=None)
+            await self.store.sources.record_success(record.id, etag=None, last_modified=None, interval_s=interval_s)
             return
         await self.store.sources.record_success(
-            record.id, etag=page.etag or record.etag, last_modified=page.last_modified or record.last_modified
+            record.id, etag=page.etag or record.etag, last_modified=page.last_modified or record.last_modified,
+            interval_s=interval_s,
         )
+
+
+_MAX_AGE = re.compile(r"max-age\s*=\s*(\d+)", re.IGNORECASE)
+_MAX_POLL_INTERVAL_S = 24 * 3600
+
+
+def _poll_interval(record: SourceRecord, page: FetchedPage, ttl_minutes: int | None) -> int | None:
+    """A feed that says how long it stays fresh (RSS <ttl>, Cache-Control max-age) is not
+    polled more often than that; it can only slow our own interval down (capped at a day)."""
+    hints = [record.poll_interval_s]
+    if ttl_minutes:
+        hints.append(ttl_minutes * 60)
+    cache_control = next((v for k, v in page.headers.items() if k.lower() == "cache-control"), "")
+    match = _MAX_AGE.search(cache_control)
+    if match:
+        hints.append(int(match.group(1)))
+    interval = min(max(hints), _MAX_POLL_INTERVAL_S)
+    return interval if interval != record.poll_interval_s else None
 
 
 _MASK64 = (1 << 64) - 1

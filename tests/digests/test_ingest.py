@@ -171,3 +171,24 @@ async def test_local_files_folders_and_tracking_urls(store, http_server, tmp_pat
         worker = IngestWorker(store, fetcher)
         assert (await worker.ingest_targets([url + "?utm_source=x&fbclid=y"])).new == 1
         assert (await worker.ingest_targets([url])).new == 0
+
+
+async def test_a_feed_ttl_or_max_age_slows_polling_never_speeds_it(store, http_server):
+    items = serve_articles(http_server, [41])
+    ttl_feed = rss_feed(http_server.base_url, items).replace(b"<description>test</description>",
+                                                            b"<description>test</description><ttl>120</ttl>")
+    slow = http_server.static("/ttl.xml", ttl_feed, content_type="application/rss+xml")
+    cached = http_server.static("/cached.xml", rss_feed(http_server.base_url, []), content_type="application/rss+xml",
+                                headers={"Cache-Control": "public, max-age=3600"})
+    eager = http_server.static("/eager.xml", rss_feed(http_server.base_url, []), content_type="application/rss+xml",
+                               headers={"Cache-Control": "max-age=10"})
+    for url in (slow, cached, eager):
+        await store.sources.add(url, "feed", poll_interval_s=900)
+    await ingest_all(store)
+    gaps = {}
+    for url in (slow, cached, eager):
+        s = await store.sources.get(url)
+        gaps[url] = (s.next_poll_at - s.last_success_at).total_seconds()
+    assert 0.85 * 7200 <= gaps[slow] <= 1.15 * 7200
+    assert 0.85 * 3600 <= gaps[cached] <= 1.15 * 3600
+    assert 0.85 * 900 <= gaps[eager] <= 1.15 * 900  # a short max-age never polls faster than configured
