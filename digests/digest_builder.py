@@ -8,9 +8,14 @@ from urllib.parse import urlsplit
 
 from digests.answers import Digest
 from digests.compose import DigestFilter, StoryArticle, compose
+from digests.models import Link
+from digests.similarity import cosine
 from digests.store import ArticleRow, Store
 
-__all__ = ["build_digest", "story_article"]
+__all__ = ["build_digest", "story_article", "SIMILAR_STORY_COSINE"]
+
+# Below the same-story threshold (0.35) but clearly on the same subject.
+SIMILAR_STORY_COSINE = 0.2
 
 
 def _source_name(row: ArticleRow) -> str:
@@ -59,7 +64,28 @@ async def build_digest(
     quotes = await store.articles.key_quotes(ids)
     people = await store.articles.people_names(ids)
     articles = [story_article(r, quotes.get(r.id), people.get(r.id)) for r in rows]
-    return compose(
+    digest = compose(
         articles, since=since, until=until, filters=filters or DigestFilter(), title=title, max_items=max_items, now=until,
         window=window,
     )
+    _add_similar_stories(digest, rows)
+    return digest
+
+
+def _add_similar_stories(digest: Digest, rows: list[ArticleRow], per_item: int = 2) -> None:
+    """After the page's own related links, the stored articles of *other* stories most
+    similar to each item (the same story's other sources are already its "also" links)."""
+    by_url = {r.url: r for r in rows}
+    candidates = [r for r in rows if r.vector]
+    for item in digest.items:
+        main = by_url.get(item.url)
+        if main is None or not main.vector:
+            continue
+        scored = sorted(
+            ((cosine(main.vector, other.vector), other.id, other) for other in candidates if other.story_id != main.story_id),
+            key=lambda t: (-t[0], t[1]),
+        )
+        known = {link.url for link in item.related}
+        for score, _, other in scored[:per_item]:
+            if score >= SIMILAR_STORY_COSINE and other.url not in known:
+                item.related.append(Link(other.display_title, other.url))

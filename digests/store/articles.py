@@ -47,6 +47,7 @@ class ArticleRow:
     body: str = ""
     urls: list[str] = field(default_factory=list)
     related: list[Link] = field(default_factory=list)
+    vector: dict | None = None  # top terms (loaded for digest windows only)
 
     @property
     def display_title(self) -> str:
@@ -196,6 +197,8 @@ class ArticleRepository:
                 )
             ).all()
             articles = [_row(r._mapping, with_body=True) for r in rows]
+            for article, r in zip(articles, rows):
+                article.vector = r._mapping["vector"]
             by_id = {a.id: a for a in articles}
             ids = list(by_id)
             for i in range(0, len(ids), 500):
