@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -27,6 +28,20 @@ from tests.cluster.harness import Cluster, NewsSite, wait_until, write_config  #
 from tests.platforms.fake_slack import FakeSlack  # noqa: E402
 from tests.platforms.fake_telegram import TOKEN as TELEGRAM_TOKEN, FakeTelegram  # noqa: E402
 from tests.store_fixtures import POSTGRES_URL, fresh_postgres  # noqa: E402
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a live process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far: other load shows up here."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = values[3] + values[4]
+    return (sum(values) - idle) / tick, sum(values) / tick
 
 
 async def ingest_run(workers: int, args) -> dict:
@@ -43,16 +58,19 @@ async def ingest_run(workers: int, args) -> dict:
                 for n in range(workers):
                     cluster.start(f"ingest{n}", "ingest")
                 await wait_until(lambda: _count_at_least(store, 1), 120, every=0.05, what="a first article")
-                first = time.monotonic()
+                first, busy0 = time.monotonic(), machine_busy()
+                cpu0 = sum(process_cpu(cluster.procs[f"ingest{n}"].pid) for n in range(workers))
                 await wait_until(lambda: _count_at_least(store, total), 1800, every=0.25, what=f"{total} articles")
-                seconds = time.monotonic() - first
+                seconds, busy1 = time.monotonic() - first, machine_busy()
+                cpu = sum(process_cpu(cluster.procs[f"ingest{n}"].pid) for n in range(workers)) - cpu0
                 stored = await store.articles.count()
             finally:
                 cluster.stop_all()
                 await store.close()
     site.close()
     return {"workers": workers, "articles": stored, "seconds": seconds, "rate": (stored - 1) / seconds,
-            "peak_per_host": site.peak_in_flight()}
+            "peak_per_host": site.peak_in_flight(), "worker_cpu": cpu,
+            "machine_busy": (busy1[0] - busy0[0]) / max(1e-9, busy1[1] - busy0[1])}
 
 
 async def deliver_run(workers: int, args) -> dict:
@@ -120,7 +138,9 @@ async def main() -> None:
         print(f"ingest: {args.articles} articles from {args.feeds} feeds on {args.hosts} hosts (per-host limit 2, cluster-wide)")
         for r in runs:
             print(f"  {r['workers']} worker process(es): {r['articles']} articles in {r['seconds']:.1f}s = "
-                  f"{r['rate']:.1f} articles/s (peak requests in flight per host: {r['peak_per_host']})")
+                  f"{r['rate']:.1f} articles/s (peak requests in flight per host: {r['peak_per_host']}; "
+                  f"worker CPU {r['worker_cpu']:.0f}s = {r['worker_cpu'] / r['seconds']:.2f} cores; "
+                  f"machine {100 * r['machine_busy']:.0f}% busy)")
         print(f"  speed-up 2 vs 1: {runs[1]['rate'] / runs[0]['rate']:.2f}x (target >= 1.7x)")
     if not args.skip_deliver:
         print(f"delivery: {args.telegram_messages} Telegram messages (ceiling 30/s per bot), {args.slack_messages} "

@@ -28,6 +28,7 @@ from bot.console import CONSOLE_CHAT_ID, CONSOLE_PLATFORM, ConsoleSender
 from bot.delivery import Deliverer, DeliveryReport
 from bot.digest_jobs import JobSettings, enqueue_alerts, enqueue_due_digest, enqueue_due_digests, enqueue_preview_digest
 from bot.scheduler import Scheduler
+from bot.sent_journal import journal_dir_for
 from bot.status import AppStatus, collect_status
 from digests.errors import DigestError
 from digests.store import Store
@@ -103,7 +104,9 @@ class NewsdigestApp:
         self._stack.push_async_callback(self.store.close)
         await self._start_ingest()
         await self._start_senders()
-        self.deliverer = Deliverer(self.store, self.senders, self.config.delivery, self._admin_report(), clock=self.clock)
+        self.deliverer = Deliverer(self.store, self.senders, self.config.delivery, self._admin_report(), clock=self.clock,
+                                   journal_dir=journal_dir_for(self.config.database))
+        self._stack.callback(self.deliverer.close)
         if self.demo:
             await self.store.sources.add(str(DEMO_DIR), "folder", title="newsdigest demo articles",
                                          poll_interval_s=self.config.ingest.poll_interval_minutes * 60)

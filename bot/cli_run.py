@@ -26,7 +26,7 @@ def register(group: click.Group) -> None:
               help="all: everything in this process (SQLite or PostgreSQL). The others split the work over "
                    "processes sharing one PostgreSQL database: scheduler, ingest, deliver, bots.")
 @click.option("--concurrency", type=click.IntRange(1, 256), default=None,
-              help="Jobs run at once by an ingest or deliver worker (default 4 / 8).")
+              help="Jobs run at once by an ingest or deliver worker (default 4 / 32).")
 @pass_ctx
 @run_async
 async def run(ctx: CliContext, once: bool, demo: bool | None, role: str, concurrency: int | None) -> None:

@@ -2,9 +2,13 @@
 
 Delivery is at-least-once. The window for a duplicate is a crash after the platform
 accepted a message and before ``mark_sent`` committed: the row stays ``sending`` until its
-lease expires, then it is claimed again with ``recovered=True``. The deliverer first asks
-``sender.already_sent(chat, key)``: Slack can answer (the key travels in message metadata),
-so nothing is posted twice there; Telegram cannot look, so the message is sent again.
+lease expires (or, on this machine, until its worker is seen to have exited), then it is
+claimed again with ``recovered=True``. With a sent journal (SQLite databases), the answer
+is noted in the same event-loop step that receives it and a restart settles those rows as
+sent (``bot/sent_journal.py``): the window shrinks to the answer's way through the network
+stack and the HTTP client. Otherwise the deliverer asks ``sender.already_sent(chat, key)``:
+Slack can answer (the key travels in message metadata), so nothing is posted twice there;
+Telegram cannot look, so the message is sent again.
 
 What each failure does:
 
@@ -20,18 +24,16 @@ What each failure does:
 from __future__ import annotations
 
 import asyncio
-import functools
-import hashlib
 import logging
-import os
 import random
-import socket
 from dataclasses import dataclass, field
+from pathlib import Path
 from datetime import datetime, timedelta, timezone
 from typing import Awaitable, Callable
 
 from bot.config import DeliveryConfig
 from bot.senders import ChatMigrated, ChatUnavailable, MessageRejected, RetryLater, Sender, SenderUnavailable
+from bot.sent_journal import SentJournal, claimer_is_gone, local_worker_id
 from digests.store import Store
 from digests.store.outbox import OutboxRow
 
@@ -39,7 +41,7 @@ log = logging.getLogger(__name__)
 
 CREDENTIALS_RETRY_SECONDS = 300.0  # a refused token is retried every five minutes
 
-__all__ = ["Deliverer", "DeliveryReport", "backoff_delay", "AdminReport", "local_worker_id", "claimer_is_gone"]
+__all__ = ["Deliverer", "DeliveryReport", "backoff_delay", "AdminReport"]
 
 AdminReport = Callable[[OutboxRow, str], Awaitable[None]]
 Clock = Callable[[], datetime]
@@ -71,57 +73,6 @@ def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _read(path: str) -> str:
-    try:
-        with open(path, encoding="ascii") as f:
-            return f.read().strip()
-    except OSError:
-        return ""
-
-
-@functools.lru_cache(maxsize=1)
-def _machine_tag() -> str | None:
-    """Who may judge a claimer's pid: this host, this boot, this pid namespace (a container
-    on the same host, or another machine with the same name, has a different tag). None
-    where the boot and the namespace cannot be read (not Linux): leases then just expire."""
-    if os.name != "posix":
-        return None
-    boot = _read("/proc/sys/kernel/random/boot_id")
-    try:
-        namespace = os.readlink("/proc/self/ns/pid")
-    except OSError:
-        namespace = ""
-    if not boot or not namespace:
-        return None
-    return hashlib.sha1(f"{socket.gethostname()}|{boot}|{namespace}".encode()).hexdigest()[:12]
-
-
-def local_worker_id(owner: object) -> str:
-    """``host:tag:pid:object`` (at most 64 characters: the column's width)."""
-    host = socket.gethostname().replace(":", "-")[:24] or "host"
-    return f"{host}:{_machine_tag() or 'x'}:{os.getpid()}:{id(owner) & 0xFFFFFFFFFFFF:x}"
-
-
-def claimer_is_gone(worker_id: str) -> bool:
-    """True only when ``worker_id`` was a process of this machine and pid namespace that has
-    exited. Anything in doubt (another machine, this very pid, a pid now used by another
-    process, an id of another format) counts as alive."""
-    tag = _machine_tag()
-    parts = worker_id.split(":")
-    if tag is None or len(parts) != 4 or parts[1] != tag or not parts[2].isdigit():
-        return False
-    pid = int(parts[2])
-    if pid == os.getpid() or pid <= 1:
-        return False
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return True
-    except OSError:  # exists, owned by someone else
-        return False
-    return False
-
-
 class Deliverer:
     def __init__(
         self,
@@ -134,6 +85,7 @@ class Deliverer:
         worker_id: str | None = None,
         lease_seconds: float = 120.0,
         batch_size: int = 100,
+        journal_dir: Path | None = None,
     ) -> None:
         self.store = store
         self.senders = senders
@@ -141,6 +93,8 @@ class Deliverer:
         self.admin_report = admin_report
         self.clock = clock
         self.worker_id = worker_id or local_worker_id(self)
+        # Where accepted sends are noted before their commit (see bot/sent_journal.py).
+        self.journal = SentJournal(journal_dir, self.worker_id) if journal_dir is not None else None
         self.lease_seconds = lease_seconds
         self.batch_size = batch_size
         self.wake = asyncio.Event()  # set by whoever enqueues, so sends start at once
@@ -194,6 +148,8 @@ class Deliverer:
         the per-chat order it holds up) immediately. They are still claimed as recovered, so
         ``already_sent`` is asked first. Leases of live processes, of other machines, or
         whose owner cannot be told apart from a live one, run their course."""
+        if self.journal is not None:
+            await self._settle_orphan_journals()
         claimers = await self.store.outbox.leased_claimers(self.clock())
         gone = [w for w in claimers if w != self.worker_id and claimer_is_gone(w)]
         if not gone:
@@ -202,12 +158,33 @@ class Deliverer:
         log.info("released the leases of exited workers", extra={"workers": gone, "rows": released})
         return released
 
+    async def _settle_orphan_journals(self) -> None:
+        """Exited workers' journals: what they saw accepted is sent, whatever the outbox says."""
+        for path, entries in self.journal.orphans().items():
+            settled = await self.store.outbox.settle_sent(
+                [(e.row_id, e.idempotency_key, e.platform_message_id) for e in entries], self.clock())
+            if settled:
+                log.warning("messages accepted before a crash marked sent (not sent again)",
+                            extra={"journal": str(path), "rows": settled})
+            path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self.journal is not None:
+            self.journal.close()
+
     async def deliver(self, row: OutboxRow) -> DeliveryReport:
         """Send one claimed row and record the outcome."""
         report = DeliveryReport()
         sender = self.senders[row.platform]
         outbox = self.store.outbox
         try:
+            noted = self.journal.unconfirmed.get(row.id) if self.journal is not None else None
+            if noted is not None and noted.idempotency_key == row.idempotency_key:
+                # Accepted earlier by this process, but the commit failed: not again.
+                await outbox.mark_sent(row.id, noted.platform_message_id, self.clock())
+                self.journal.confirmed(row.id)
+                report.recovered += 1
+                return report
             if row.recovered:
                 existing = await sender.already_sent(row.chat_id, row.idempotency_key)
                 if existing:
@@ -256,7 +233,12 @@ class Deliverer:
             await outbox.mark_retry(row.id, error, self.clock() + timedelta(seconds=self._backoff(row.attempts)))
             report.retried += 1
         else:
-            await outbox.mark_sent(row.id, str(message_id) if message_id is not None else None, self.clock())
+            platform_id = str(message_id) if message_id is not None else None
+            if self.journal is not None:
+                self.journal.record(row.id, row.idempotency_key, platform_id)  # before any await
+            await outbox.mark_sent(row.id, platform_id, self.clock())
+            if self.journal is not None:
+                self.journal.confirmed(row.id)
             report.sent += 1
         return report
 

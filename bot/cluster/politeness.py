@@ -106,19 +106,30 @@ class HostSlots:
 
 
 class HostCooldowns:
-    """A host that said Retry-After is left alone by every worker until then."""
+    """A host that said Retry-After is left alone by every worker until then. The row is
+    read at most every ``refresh_seconds`` per host and process (a cool-down is seconds
+    long; one extra query per request would cost more than it saves)."""
 
-    def __init__(self, engine: Any, *, max_seconds: float = 30.0) -> None:
+    def __init__(self, engine: Any, *, max_seconds: float = 30.0, refresh_seconds: float = 1.0) -> None:
         self._engine = engine
         self.max_seconds = max_seconds
-        self._known: dict[str, datetime] = {}
+        self.refresh_seconds = refresh_seconds
+        self._known: dict[str, tuple[float, datetime | None]] = {}  # host -> (read at, until)
 
-    async def wait(self, host: str) -> None:
+    async def until(self, host: str) -> datetime | None:
         from sqlalchemy import text
 
-        async with self._engine.connect() as conn:
-            until = (await conn.execute(text("SELECT until FROM newsdigest_host_cooldowns WHERE host = :h"),
-                                        {"h": host})).scalar()
+        loop_now = asyncio.get_running_loop().time()
+        read_at, until = self._known.get(host, (float("-inf"), None))
+        if loop_now - read_at >= self.refresh_seconds:
+            async with self._engine.connect() as conn:
+                until = (await conn.execute(text("SELECT until FROM newsdigest_host_cooldowns WHERE host = :h"),
+                                            {"h": host})).scalar()
+            self._known[host] = (loop_now, until)
+        return until
+
+    async def wait(self, host: str) -> None:
+        until = await self.until(host)
         if until is not None:
             wait = (until - datetime.now(timezone.utc)).total_seconds()
             if wait > 0:
@@ -133,6 +144,7 @@ class HostCooldowns:
                 "INSERT INTO newsdigest_host_cooldowns (host, until) VALUES (:h, :u) "
                 "ON CONFLICT (host) DO UPDATE SET until = GREATEST(newsdigest_host_cooldowns.until, EXCLUDED.until)"
             ), {"h": host, "u": until})
+        self._known[host] = (asyncio.get_running_loop().time(), until)
         log.info("host cool-down shared", extra={"host": host, "seconds": seconds})
 
 

@@ -25,7 +25,7 @@ __all__ = ["ROLES", "CLUSTER_ROLES", "run_role", "open_cluster_store", "node_nam
 
 ROLES = ("all", "scheduler", "ingest", "deliver", "bots")
 CLUSTER_ROLES = ROLES[1:]
-DEFAULT_CONCURRENCY = {"ingest": 4, "deliver": 8}
+DEFAULT_CONCURRENCY = {"ingest": 4, "deliver": 32}  # deliver jobs mostly wait on rate limits
 # An outbox row claimed by a worker that then dies is sent again after this. It must
 # exceed the longest send: shared-budget wait (10 s) + Telegram slot wait (5 s) + HTTP (20 s).
 LEASE_SECONDS = 45.0
@@ -46,7 +46,9 @@ def check_cluster_ready(config: Config, role: str) -> None:
         import procrastinate  # noqa: F401
         import psycopg_pool  # noqa: F401
     except ImportError as exc:
-        raise ConfigError(f"--role {role} needs the scale extra: pip install 'newsdigest[scale]' ({exc})") from None
+        # No square brackets in the message: the CLI prints errors with rich markup.
+        raise ConfigError(f"--role {role} needs newsdigest's 'scale' extra "
+                          f"(pip install procrastinate psycopg-pool): {exc}") from None
 
 
 async def open_cluster_store(database: str, *, pool_size: int = 4) -> Any:

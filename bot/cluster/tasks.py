@@ -146,4 +146,6 @@ def register(app: Any) -> None:
     retry = RetryStrategy(max_attempts=6, exponential_wait=2)
     app.task(name=INGEST_TASK, queue=INGEST_QUEUE, pass_context=True, retry=retry)(ingest_source)
     app.task(name=COMPOSE_TASK, queue=DIGEST_QUEUE, pass_context=True, retry=retry)(compose_digest)
-    app.task(name=DELIVER_TASK, queue=DELIVER_QUEUE, pass_context=True, retry=retry)(deliver_chat)
+    # Sending what is composed comes before composing more: a worker busy with 10,000
+    # digests at 08:00 still sends the first ones at once.
+    app.task(name=DELIVER_TASK, queue=DELIVER_QUEUE, pass_context=True, retry=retry, priority=10)(deliver_chat)

@@ -207,6 +207,22 @@ class OutboxRepository:
             )
         return result.rowcount or 0
 
+    async def settle_sent(self, entries: Iterable[tuple[int, str, str | None]], now: datetime | None = None) -> int:
+        """Rows a platform is known to have accepted, as (id, idempotency key, message id): the
+        unfinished ones become ``sent`` (a sent journal found after a crash). The key must
+        match, so a stale entry can never settle another message."""
+        now = now or utcnow()
+        settled = 0
+        async with self._engine.begin() as conn:
+            for row_id, key, message_id in entries:
+                result = await conn.execute(
+                    update(O).where(O.c.id == row_id, O.c.idempotency_key == key, O.c.state.in_(UNFINISHED))
+                    .values(state="sent", platform_message_id=message_id, sent_at=now, claimed_by=None,
+                            claimed_until=None)
+                )
+                settled += result.rowcount or 0
+        return settled
+
     async def mark_sent(self, row_id: int, platform_message_id: str | None, now: datetime | None = None) -> None:
         await self._set(row_id, state="sent", platform_message_id=platform_message_id, sent_at=now or utcnow(),
                         claimed_by=None, claimed_until=None)

@@ -10,7 +10,7 @@ import re
 
 from ._lexicon import ABBREVIATED_TITLES, LEADER_TITLES, PERSON_PRONOUNS, SPEECH_VERBS
 from ._quote_spans import QuoteSpan
-from ._text import Token, norm_word, paragraph_spans, sentence_spans, tokens
+from ._text import Token, norm_word, paragraph_spans, sentence_spans, tokens_in
 from .people import PeopleIndex
 
 __all__ = ["attribute"]
@@ -94,7 +94,7 @@ class _Reader:
 
     def subject_of(self, start: int, end: int, exclude: set[int]) -> int | None:
         """The first entity named (or pronoun) in body[start:end], resolved."""
-        toks = tokens(self.body[start:end], start)
+        toks = tokens_in(self.body, start, end)
         mentions = self.mentions_in(start, end)
         prev = ""
         for tok in toks:
@@ -130,7 +130,7 @@ class _Reader:
     # -- attribution ---------------------------------------------------------------------
     def after(self, q: QuoteSpan, limit: int) -> int | None:
         """"…," Trump wrote / "…," said Waltz / "…," the Ukrainian leader said."""
-        toks = [t for t in tokens(self.body[q.close_mark + 1: limit], q.close_mark + 1)]
+        toks = tokens_in(self.body, q.close_mark + 1, limit)
         exclude: set[int] = set()
         words = [norm_word(t.text) for t in toks]
         if words[:2] == ["according", "to"]:
@@ -170,7 +170,7 @@ class _Reader:
 
     def before(self, seg_start: int, q: QuoteSpan, sentence_start: int) -> int | None:
         """Morrison told the committee, "…" / Parise said: "…" / he added that "…"."""
-        toks = tokens(self.body[seg_start: q.open_mark], seg_start)
+        toks = tokens_in(self.body, seg_start, q.open_mark)
         verbs = [i for i, t in enumerate(toks) if norm_word(t.text) in SPEECH_VERBS]
         if not verbs:
             return None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ._lexicon import HONORIFICS, NON_NAME_CAPS, ORG_WORDS, ROLE_MODIFIERS, SPEECH_VERBS
 from ._roles import is_role_head, role_after, role_before
-from ._text import Token, is_cap, norm_word, paragraph_spans, tokens
+from ._text import Token, is_cap, norm_word, paragraph_spans, tokens_in
 
 __all__ = ["RawMention", "scan_mentions"]
 
@@ -113,7 +113,7 @@ def scan_mentions(body: str) -> list[RawMention]:
     lower_words = set(re.findall(r"\b[a-z][a-z'’\-]+\b", body))
     out: list[RawMention] = []
     for p_index, (ps, pe) in enumerate(paragraph_spans(body)):
-        toks = tokens(body[ps:pe], ps)
+        toks = tokens_in(body, ps, pe)
         runs = _runs(toks, body)
         words = [t for t in toks if t.text[0].isalpha()]
         title_case = len(words) >= 4 and sum(is_cap(t.text) for t in words) >= 0.7 * len(words)

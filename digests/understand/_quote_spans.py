@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ._text import paragraph_spans
@@ -9,6 +10,7 @@ from ._text import paragraph_spans
 __all__ = ["QuoteSpan", "quote_spans"]
 
 _OPEN, _CLOSE, _STRAIGHT = "“", "”", '"'
+_MARK = re.compile('[“”"]')  # only these characters matter: jump from one to the next
 
 
 @dataclass
@@ -40,8 +42,8 @@ def quote_spans(body: str) -> list[QuoteSpan]:
     for p_index, (ps, pe) in enumerate(paragraph_spans(body)):
         opened: int | None = None
         first_in_paragraph = True
-        for i in range(ps, pe):
-            ch = body[i]
+        for mark in _MARK.finditer(body, ps, pe):
+            i, ch = mark.start(), mark.group()
             if ch == _OPEN or (ch == _STRAIGHT and opened is None):
                 if opened is None:
                     opened = i

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from typing import NamedTuple
 
 from ._lexicon import ABBREVIATIONS, SPEECH_VERBS
 
-__all__ = ["Token", "tokens", "paragraph_spans", "sentence_spans", "is_cap", "norm_word"]
+__all__ = ["Token", "tokens", "tokens_in", "paragraph_spans", "sentence_spans", "is_cap", "norm_word"]
 
-_TOKEN = re.compile(r"[^\W_](?:[\w]|[-'’‘.](?=[^\W_]))*\.?|[,;:()\[\]—–\"“”]|[.!?]+|-+")
+# A word: letters and digits, joined by single hyphens, apostrophes or dots ("co-CEO",
+# "U.S."), with a final period; else one punctuation mark, a run of .!? or of hyphens.
+_TOKEN = re.compile(r"[^\W_](?:\w+|[-'’‘.](?=[^\W_]))*\.?|[,;:()\[\]—–\"“”]|[.!?]+|-+")
 _APOSTROPHES = ("’s", "'s", "‘s")
+_new_tuple = tuple.__new__
 
 
 class Token(NamedTuple):
@@ -40,22 +44,69 @@ def _keeps_period(word: str) -> bool:
 
 def tokens(text: str, offset: int = 0) -> list[Token]:
     """Words and punctuation of ``text`` with offsets (+ ``offset``) into the original string."""
+    return _tokenise(text, offset, None)
+
+
+def _tokenise(text: str, offset: int, matches: list[tuple[int, int, int]] | None) -> list[Token]:
+    """:func:`tokens`; with ``matches``, also records each pattern match's (start, end, first token)."""
     out: list[Token] = []
     append = out.append
+    record = matches.append if matches is not None else None
     for m in _TOKEN.finditer(text):
         word = m.group()
         start = m.start() + offset
         end = start + len(word)
-        first = word[0]
+        if record is not None:
+            record((start, end, len(out)))
+        first, last = word[0], word[-1]
+        # tuple.__new__ makes the same Token as Token(...) without a Python-level call
         if not (first.isalnum() or first == "_"):
-            append(Token(start, end, word))
-        elif word[-1] == "." and not _keeps_period(word):
+            append(_new_tuple(Token, (start, end, word, False)))
+        elif last == "." and not _keeps_period(word):
             end -= 1
             append(_word_token(start, end, word[:-1]))
-            append(Token(end, end + 1, "."))
+            append(_new_tuple(Token, (end, end + 1, ".", False)))
+        elif last != "s" and last != "’" and last != "'":  # no possessive to split off
+            append(_new_tuple(Token, (start, end, word, False)))
         else:
             append(_word_token(start, end, word))
     return out
+
+
+class _BodyTokens:
+    """A body's tokens, with the span of the regex match each came from."""
+
+    __slots__ = ("tokens", "match_starts", "match_ends", "first_token")
+
+    def __init__(self, body: str):
+        matches: list[tuple[int, int, int]] = []
+        self.tokens = _tokenise(body, 0, matches)
+        self.match_starts = [start for start, _, _ in matches]
+        self.match_ends = [end for _, end, _ in matches]
+        # index in tokens of each match's first token, and one past the last token
+        self.first_token = [first for _, _, first in matches] + [len(self.tokens)]
+
+
+@lru_cache(maxsize=8)
+def _body_tokens(body: str) -> _BodyTokens:
+    return _BodyTokens(body)
+
+
+def tokens_in(body: str, start: int, end: int) -> list[Token]:
+    """``tokens(body[start:end], start)``, read from the body's tokens, computed once.
+
+    The token pattern looks ahead one character at most and never behind, so a slice's
+    tokens are the body's tokens inside it whenever no match of the pattern in the body
+    crosses either end of the slice; when one does, the slice is tokenised on its own.
+    """
+    if not 0 <= start < end <= len(body):
+        return tokens(body[start:end], start)
+    index = _body_tokens(body)
+    first = bisect_left(index.match_starts, start)
+    last = bisect_left(index.match_starts, end, first)
+    if (first and index.match_ends[first - 1] > start) or (last and index.match_ends[last - 1] > end):
+        return tokens(body[start:end], start)
+    return index.tokens[index.first_token[first]: index.first_token[last]]
 
 
 def _word_token(start: int, end: int, word: str) -> Token:
@@ -69,6 +120,7 @@ def _word_token(start: int, end: int, word: str) -> Token:
     return Token(start, end, word)
 
 
+@lru_cache(maxsize=1 << 16)
 def is_cap(word: str) -> bool:
     """A capitalised word or an acronym ("Bessent", "JD", "co-CEO", "U.S.")."""
     if not word or not word[0].isalpha():
@@ -80,13 +132,18 @@ def is_cap(word: str) -> bool:
 
 def paragraph_spans(body: str) -> list[tuple[int, int]]:
     """(start, end) of each non-empty paragraph; paragraphs are separated by blank lines."""
+    return list(_paragraph_spans(body))  # a copy: the cached tuple stays as computed
+
+
+@lru_cache(maxsize=8)  # the people, quote and attribution passes all ask for the same body
+def _paragraph_spans(body: str) -> tuple[tuple[int, int], ...]:
     spans = []
     for m in re.finditer(r"(?:[^\n]|\n(?![ \t]*\n))+", body):
         text = m.group()
         if text.strip():
             lead = len(text) - len(text.lstrip())
             spans.append((m.start() + lead, m.start() + len(text.rstrip())))
-    return spans
+    return tuple(spans)
 
 
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s+[\"“(\[]?[A-Z0-9‘'])|[.!?]+[\"”’)\]]*\s*$")

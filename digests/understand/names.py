@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from ._lexicon import HONORIFICS
 
@@ -22,6 +23,7 @@ def _ascii(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=1 << 16)  # pure and asked for every name word of every mention
 def fold_token(token: str) -> str:
     """One name word folded across common transliteration variants (general rules only)."""
     t = _ascii(token).lower()

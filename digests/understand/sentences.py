@@ -13,6 +13,7 @@ attribution (``"Why now?" Smith asked.``). Paragraph breaks always end a sentenc
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["split_sentences", "sentence_spans"]
 
@@ -132,6 +133,11 @@ def _line_breaks(block: str) -> list[tuple[int, int]]:
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` offsets of each sentence in ``text``, surrounding whitespace excluded."""
+    return list(_sentence_spans(text))
+
+
+@lru_cache(maxsize=8)  # the summary and the headline split the same body
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     pos = 0
     blocks: list[tuple[int, int]] = []
@@ -151,7 +157,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         s += len(piece) - len(piece.lstrip())
         e -= len(piece) - len(piece.rstrip())
         out.append((s, e))
-    return out
+    return tuple(out)
 
 
 def split_sentences(text: str) -> list[str]:

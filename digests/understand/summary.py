@@ -112,14 +112,19 @@ def _textrank(bags: list[Counter[str]], iterations: int = 30, damping: float = 0
         return []
     sim = _similarities(bags)
     out_sum = [sum(row) or 1.0 for row in sim]
-    # incoming[i]: the sources j and weights of the edges j -> i that exist
-    sources = [[j for j in range(n) if sim[j][i]] for i in range(n)]
-    weights = [[sim[j][i] / out_sum[j] for j in js] for i, js in enumerate(sources)]
+    # weights[i][j]: the weight of the edge j -> i, 0.0 where there is none
+    weights = [[sim[j][i] / out_sum[j] if sim[j][i] else 0.0 for j in range(n)] for i in range(n)]
+    # A sentence linked to most others sums over the whole row: adding 0.0 leaves a float sum
+    # unchanged, so this equals the sum over its edges alone, without looking each source up.
+    # A sparsely linked one sums over its edges only.
+    sources = [None if sum(map(bool, row)) * 2 > n else [j for j in range(n) if row[j]] for row in weights]
+    edges = [row if js is None else [row[j] for j in js] for row, js in zip(weights, sources)]
     rank = [1.0] * n
     base = 1 - damping
     for _ in range(iterations):
         get = rank.__getitem__
-        rank = [base + damping * sum(map(mul, ws, map(get, js))) for js, ws in zip(sources, weights)]
+        rank = [base + damping * sum(map(mul, ws, rank if js is None else map(get, js)))
+                for js, ws in zip(sources, edges)]
     top = max(rank) or 1.0
     return [r / top for r in rank]
 

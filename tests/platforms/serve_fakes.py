@@ -30,6 +30,7 @@ import asyncio
 import json
 import random
 import signal
+import sys
 import threading
 import time
 from concurrent.futures import Future
@@ -40,7 +41,6 @@ from html import escape
 from typing import Any, Callable, TypeVar
 
 from tests.httpserver import LocalHTTPServer, RecordedRequest, Reply
-from tests.news_factory import article_text
 from tests.platforms.fake_slack import FakeSlack, PostedMessage
 from tests.platforms.fake_telegram import FakeLimits, FakeTelegram, SentMessage
 
@@ -54,14 +54,59 @@ class NewsSite:
     feeds: int = 3
     articles_per_feed: int = 40
     page_delay: tuple[float, float] = (0.05, 0.15)  # seconds, uniform, seeded per page
-    reveal_seconds: float = 0.0  # 0: every article listed from the start
+    listed_at_start: int | None = None  # articles each feed lists at first (None: all of them)
+    reveal_seconds: float = 60.0  # the others appear one by one over this long
     seed: int = 0
+
+
+_SYLLABLES = ["bar", "ven", "tor", "li", "ska", "mon", "dra", "quel", "fen", "ost", "rup", "zin", "hal", "ker", "mir",
+              "sol", "tav", "ung", "wex", "yor", "pla", "gri", "nus", "cob", "ard", "bel", "cit", "dun", "eth", "fal"]
+_SENTENCES = [
+    "The {n1} of {A} {v} the {n2} {n3} after {B} asked for it.",
+    "{A} and {B} {v} a {n1} for the {n2} near the {n3}.",
+    "Residents of {A} said the {n1} {n2} was {v} by {B} last {n3}.",
+    "Officials in {A} {v} {k} {n1} units, while {B} kept the {n2} open.",
+    "A {n1} from {A} {v} the {n2}; {B} called the {n3} overdue.",
+    "{B} {v} the {n1} {n2} in {A}, with {k} {n3} to follow.",
+    "Nobody in {A} expected {B} to have {v} the {n1} so soon.",
+    "During the {n1} season, {A} {v} every {n2} that {B} owned.",
+    "{k} people watched as {B} {v} the {n1} outside {A}.",
+    "Critics of {B} say the {n1} in {A} should never have been {v}.",
+    "Before the {n2} vote, {A} quietly {v} the {n1} of {B}.",
+    "Engineers from {B} {v} {k} metres of {n1} under {A}.",
+]
+_VERBS = ["approved", "delayed", "expanded", "reviewed", "funded", "inspected", "questioned", "tested", "rebuilt",
+          "opened", "closed", "moved", "sold", "painted", "measured", "cancelled", "restored", "insured", "relocated",
+          "audited", "mapped", "drained", "widened", "licensed"]
+
+
+def article_story(number: int, paragraphs: int = 6) -> tuple[str, list[str]]:
+    """A headline and paragraphs about places, people and things of their own: every
+    ``number`` (below 900) has its own invented words, so no two articles look like one story
+    to the similarity check (shared templates alone stay well under its threshold)."""
+    rng = random.Random(number)
+    root = _SYLLABLES[number % 30] + _SYLLABLES[(number // 30) % 30]
+    names = [(root + rng.choice(_SYLLABLES)).capitalize() for _ in range(5)]
+    nouns = [rng.choice(_SYLLABLES) + root for _ in range(15)]
+    text = []
+    for _ in range(paragraphs):
+        sentences = []
+        for _ in range(3):
+            a, b = rng.sample(names, 2)
+            n1, n2, n3 = rng.sample(nouns, 3)
+            sentences.append(rng.choice(_SENTENCES).format(A=a, B=b, n1=n1, n2=n2, n3=n3, v=rng.choice(_VERBS),
+                                                           k=rng.randint(2, 9999)))
+        text.append(" ".join(sentences))
+    headline = f"{names[0]} {rng.choice(_VERBS)} the {nouns[0]} of {names[1]}"
+    return headline, text
 
 
 class _Site:
     """The news site's routes on a LocalHTTPServer."""
 
     def __init__(self, spec: NewsSite, server: LocalHTTPServer) -> None:
+        if spec.feeds * spec.articles_per_feed > 900:
+            raise ValueError("at most 900 distinct articles")
         self.spec, self.server = spec, server
         self.started = time.monotonic()
         self.dated = datetime.now(timezone.utc).replace(microsecond=0)
@@ -70,27 +115,27 @@ class _Site:
         rng = random.Random(spec.seed)
         for n in range(spec.feeds):
             for i in range(spec.articles_per_feed):
-                body = self._page(n, i)
-                delay = rng.uniform(*spec.page_delay)
-                url = server.static(self._path(n, i), body, delay=delay)
+                url = server.static(self._path(n, i), self._page(n, i), delay=rng.uniform(*spec.page_delay))
                 self.article_urls.append(url)
 
     @staticmethod
     def _path(n: int, i: int) -> str:
         return f"/news/{n}/{i}.html"
 
+    def _story(self, n: int, i: int) -> tuple[str, list[str]]:
+        # Distinct numbers for at most 900 articles: the seed shifts the words, never repeats them.
+        return article_story((n * self.spec.articles_per_feed + i + 7 * self.spec.seed) % 900)
+
     def _published(self, n: int, i: int) -> datetime:
         # Newest last, all before the site started: inside any digest window due after it.
         return self.dated - timedelta(minutes=2 * (self.spec.articles_per_feed - i) + n)
 
     def _title(self, n: int, i: int) -> str:
-        lead = article_text(self.spec.seed * 100_003 + n * 1000 + i, 1)[0].split(",")[0]
-        return f"Desk {n} report {i}: {lead}"
+        return f"Desk {n}, report {i}: {self._story(n, i)[0]}"
 
     def _page(self, n: int, i: int) -> str:
         title = self._title(n, i)
-        paragraphs = article_text(self.spec.seed * 100_003 + n * 1000 + i)
-        body = "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+        body = "\n".join(f"<p>{escape(p)}</p>" for p in self._story(n, i)[1])
         return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
                 f'<meta property="og:title" content="{escape(title)}"><meta name="author" content="Desk {n}">'
                 f'<meta property="article:published_time" content="{self._published(n, i).isoformat()}">'
@@ -100,10 +145,12 @@ class _Site:
     def visible(self) -> int:
         """How many articles each feed lists now."""
         spec = self.spec
-        if spec.reveal_seconds <= 0:
+        first = spec.articles_per_feed if spec.listed_at_start is None else min(spec.listed_at_start, spec.articles_per_feed)
+        later = spec.articles_per_feed - first
+        if later <= 0:
             return spec.articles_per_feed
         elapsed = time.monotonic() - self.started
-        return min(spec.articles_per_feed, 1 + int(elapsed * spec.articles_per_feed / spec.reveal_seconds))
+        return first + min(later, int(elapsed * later / max(spec.reveal_seconds, 1e-3)))
 
     def _feed(self, n: int) -> Callable[[RecordedRequest], Reply]:
         def answer(request: RecordedRequest) -> Reply:
@@ -143,6 +190,8 @@ class FakePlatforms:
 
     def start(self) -> "FakePlatforms":
         self.news = LocalHTTPServer()
+        # A client killed mid-request resets its connection: expected here, not worth a traceback.
+        self.news._httpd.handle_error = _quiet_on_reset(self.news._httpd.handle_error)
         self._site = _Site(self.site_spec, self.news)
         ready: Future = Future()
         self._thread = threading.Thread(target=self._serve, args=(ready,), name="fake-platforms", daemon=True)
@@ -238,15 +287,24 @@ class FakePlatforms:
             return sum(1 for r in self.news.requests if r.path.startswith(prefix))
 
 
+def _quiet_on_reset(handle_error: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+    def handle(request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            handle_error(request, client_address)
+
+    return handle
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--feeds", type=int, default=3)
     parser.add_argument("--articles", type=int, default=40)
-    parser.add_argument("--reveal-seconds", type=float, default=0.0)
+    parser.add_argument("--listed-at-start", type=int, default=None)
+    parser.add_argument("--reveal-seconds", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    site = NewsSite(feeds=args.feeds, articles_per_feed=args.articles, reveal_seconds=args.reveal_seconds,
-                    seed=args.seed)
+    site = NewsSite(feeds=args.feeds, articles_per_feed=args.articles, listed_at_start=args.listed_at_start,
+                    reveal_seconds=args.reveal_seconds, seed=args.seed)
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: done.set())
