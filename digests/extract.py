@@ -1,8 +1,9 @@
 """Extraction: a fetched page (HTML or saved text) to a clean :class:`Article`.
 
 trafilatura finds the main text; we call it in precision mode without comments, keeping
-its link markup so link text stays in sentences and the body's links are known. One lxml
-parse of the page then gives the metadata (canonical URL, JSON-LD, Open Graph), the
+its link markup so link text stays in sentences and the body's links are known. The page
+is parsed once, by trafilatura's own loader: trafilatura works on a copy of that tree,
+and the tree itself then gives the metadata (canonical URL, JSON-LD, Open Graph), the
 page's own related-story blocks, and body containers that trafilatura left out because an
 ad split them. Last, paragraphs that are page furniture go, by the line rules in
 :mod:`digests.textfile` (shared with saved text pages).
@@ -14,12 +15,15 @@ pages a BeautifulSoup parse alone costs as much as trafilatura's whole extractio
 from __future__ import annotations
 
 import re
+from copy import copy
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import trafilatura
 from charset_normalizer import from_bytes
 from lxml import etree
+from trafilatura import load_html
 from trafilatura.xml import xmltotxt
 
 from digests.headline import clean_title, generate_title
@@ -30,8 +34,11 @@ from digests.textfile import MIN_BODY_CHARS, boilerplate_kind, extract_text, tea
 __all__ = ["extract", "extract_html", "decode_html"]
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+# output_format="txt": the body tree is all we use, so trafilatura need not also render it
+# as text (the "python" format's only difference).
 _TRAFILATURA_OPTIONS = dict(include_comments=False, favor_precision=True, include_links=True,
-                            with_metadata=False, include_tables=True)
+                            with_metadata=False, include_tables=True, output_format="txt")
+_WORDS = re.compile(r"\w+")
 
 
 def decode_html(data: bytes, declared: str | None = None) -> str:
@@ -68,7 +75,18 @@ def extract(page: FetchedPage) -> Article | Rejected:
 
 
 def _norm(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
+    return " ".join(_WORDS.findall(text.lower()))
+
+
+@lru_cache(maxsize=1)
+def _trafilatura_copies_its_input() -> bool:
+    """Whether ``bare_extraction`` works on a copy of a tree it is given (trafilatura 2.3
+    does), leaving the tree for our metadata; if not, it gets a copy from us."""
+    tree = load_html("<html><body><nav><a href='/'>Home</a> <a href='/a'>About</a></nav><article><p>"
+                     + "A sentence of an article about a town. " * 12 + "</p></article></body></html>")
+    before = etree.tostring(tree)
+    trafilatura.bare_extraction(tree, **_TRAFILATURA_OPTIONS)
+    return etree.tostring(tree) == before
 
 
 def _body_links(body: etree._Element, base: str) -> list[Link]:
@@ -80,12 +98,13 @@ def _body_links(body: etree._Element, base: str) -> list[Link]:
     return links
 
 
-def _split_body_paragraphs(tree: lxml.html.HtmlElement, first: str, seen: set[str]) -> list[str]:
+def _split_body_paragraphs(tree: lxml.html.HtmlElement, paragraphs: list[str]) -> list[str]:
     """Paragraphs from sibling containers of the one holding the first paragraph.
 
     Sites often cut an article into several containers of the same class around ad slots;
     trafilatura keeps the first one. Containers of the very same tag and class hold the rest.
     """
+    first = next((p for p in paragraphs if len(p) > 60), "")
     probe = first[:60]
     if len(probe) < 40:
         return []
@@ -97,6 +116,7 @@ def _split_body_paragraphs(tree: lxml.html.HtmlElement, first: str, seen: set[st
     if not cls:
         return []
     extra = []
+    seen = {_norm(p) for p in paragraphs}
     for other in tree.iterfind(f".//{container.tag}"):
         if other is container or other.get("class") != cls:
             continue
@@ -121,6 +141,7 @@ def _clean_paragraphs(paragraphs: list[str], title: str, related: list[Link],
     or a bulleted list item that is nothing but a link with a headline for text.
     """
     by_title = {_norm(link.title): link for link in links}
+    title_norm = _norm(title) if title else ""
 
     def teaser(headline: str) -> None:
         headline = headline.lstrip("-•* ").strip()
@@ -129,7 +150,7 @@ def _clean_paragraphs(paragraphs: list[str], title: str, related: list[Link],
     kept, after_label = [], False
     for para in paragraphs:
         text = " ".join(para.split())
-        if not text or (title and _norm(text) == _norm(title)):
+        if not text or (title and _norm(text) == title_norm):
             continue
         kind = boilerplate_kind(text)
         bullet = text.startswith(("- ", "• ", "* "))
@@ -153,19 +174,22 @@ def extract_html(html: str, url: str) -> Article | Rejected:
         return Rejected(url, "empty", "the page is empty")
     if "<" not in html[:2048]:
         return Rejected(url, "not_html", "the page holds no HTML markup")
-    try:
-        tree = lxml.html.fromstring(html)
-    except (etree.ParserError, ValueError) as exc:
-        return Rejected(url, "not_html", f"the page could not be parsed: {exc}")
+    tree = load_html(html)  # what trafilatura would parse from the string itself
+    if tree is None:
+        try:
+            lxml.html.fromstring(html)
+        except (etree.ParserError, ValueError) as exc:
+            return Rejected(url, "not_html", f"the page could not be parsed: {exc}")
+        return Rejected(url, "empty", "no main text found in the page")
     meta: PageMeta = read_metadata(tree, url)
-    document = trafilatura.bare_extraction(html, url=url, **_TRAFILATURA_OPTIONS)
+    given = tree if _trafilatura_copies_its_input() else copy(tree)
+    document = trafilatura.bare_extraction(given, url=url, **_TRAFILATURA_OPTIONS)
     if document is None or document.body is None:
         return Rejected(url, "empty", "no main text found in the page")
     links = _body_links(document.body, meta.url)
     etree.strip_tags(document.body, "ref")
     paragraphs = xmltotxt(document.body, include_formatting=False).split("\n")
-    seen = {_norm(p) for p in paragraphs}
-    paragraphs += _split_body_paragraphs(tree, next((p for p in paragraphs if len(p) > 60), ""), seen)
+    paragraphs += _split_body_paragraphs(tree, paragraphs)
     related = list(meta.related)
     paragraphs = _clean_paragraphs(paragraphs, meta.title or "", related, links)
     body = "\n\n".join(paragraphs)

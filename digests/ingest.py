@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import uuid
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -24,7 +25,8 @@ from digests.errors import DigestError, FeedError, FetchError, HTTPStatusError
 from digests.feeds import looks_like_feed, parse_feed
 from digests.fetch import Fetcher
 from digests.models import Analysis, FetchedPage, Rejected
-from digests.similarity import cosine, fingerprint, near_duplicate, term_vector
+from digests.recent_index import RecentArticles
+from digests.similarity import fingerprint, term_vector
 from digests.store import SourceRecord, Store
 from digests.store.articles import guid_key
 from digests.targets import file_url, local_files, target_kind
@@ -86,7 +88,7 @@ class IngestWorker:
         self.executor = executor  # None: the default thread pool
         self.progress = progress or (lambda event, n: None)
         self._save_lock = asyncio.Lock()
-        self._recent: list[tuple[int, str, int | None, dict | None]] | None = None
+        self._recent: RecentArticles | None = None
 
     # -- entry points ---------------------------------------------------------------------
 
@@ -227,8 +229,8 @@ class IngestWorker:
             report.skipped += 1
             return
         loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(
-            self.executor, partial(analyze_page, page, summary_sentences=self.options.summary_sentences)
+        result, signature = await loop.run_in_executor(
+            self.executor, partial(_analyze_and_sign, page, self.options.summary_sentences)
         )
         if isinstance(result, Rejected):
             report.rejected.append(result)
@@ -242,38 +244,41 @@ class IngestWorker:
             if not article.authors and entry.authors:
                 article.authors = list(entry.authors)
         article.alternate_urls = [u for u in dict.fromkeys([*article.alternate_urls, *urls[:2]]) if u != article.url]
-        await self._save(result, record, report)
+        await self._save(result, signature, record, report)
 
-    async def _save(self, analysis: Analysis, record: SourceRecord, report: IngestReport) -> None:
-        body = analysis.article.body
-        fp = fingerprint(body)
-        vector = term_vector(f"{analysis.headline or analysis.article.title}\n{body}")
+    async def _save(self, analysis: Analysis, signature: "_Signature", record: SourceRecord, report: IngestReport) -> None:
+        fp, vector = signature
         async with self._save_lock:
-            recent = await self._recent_signatures()
-            duplicate_of = next((aid for aid, _, other, _ in recent if other is not None and near_duplicate(fp, other)), None)
+            recent = await self._recent_articles()
+            duplicate_of = recent.duplicate_of(fp)
             story_id = None
             if duplicate_of is None:
-                scored = [(cosine(vector, v), sid) for _, sid, _, v in recent if v]
-                best = max(scored, default=(0.0, None))
-                if best[0] >= self.options.story_threshold:
-                    story_id = best[1]
+                score, closest = recent.closest_story(vector)
+                if score >= self.options.story_threshold:
+                    story_id = closest
+            story_id = story_id or uuid.uuid4().hex[:16]
             result = await self.store.articles.save(
                 analysis, source_id=record.id or None, fingerprint=_signed64(fp), vector=vector,
                 story_id=story_id, duplicate_of=duplicate_of,
             )
             if result.created:
                 report.new += 1
-                stored = await self.store.articles.get(result.article_id)
-                recent.append((result.article_id, stored.story_id if stored else "", fp, vector))
+                recent.add(result.article_id, story_id, fp, vector)
             else:
                 report.duplicates += 1
 
-    async def _recent_signatures(self):
+    async def _recent_articles(self) -> RecentArticles:
         if self._recent is None:
             since = datetime.now(timezone.utc) - self.options.recent_window
-            rows = await self.store.articles.recent_signatures(since)
-            self._recent = [(aid, sid, None if fp is None else fp & _MASK64, vec) for aid, sid, fp, vec in rows]
+            self._recent = RecentArticles()
+            for aid, sid, fp, vec in await self.store.articles.recent_signatures(since):
+                self._recent.add(aid, sid, fp, vec)
         return self._recent
+
+    def forget_recent(self) -> None:
+        """Reload the recent articles from the store on the next save (other workers may
+        have stored some since)."""
+        self._recent = None
 
     async def _record_success(self, record: SourceRecord, page: FetchedPage | None = None, *,
                               interval_s: int | None = None) -> None:
@@ -306,7 +311,17 @@ def _poll_interval(record: SourceRecord, page: FetchedPage, ttl_minutes: int | N
     return interval if interval != record.poll_interval_s else None
 
 
-_MASK64 = (1 << 64) - 1
+_Signature = tuple[int, dict]
+
+
+def _analyze_and_sign(page: FetchedPage, summary_sentences: int) -> tuple[Analysis | Rejected, _Signature | None]:
+    """CPU work for one page, in the executor: analysis plus the fingerprint and term vector
+    the dedup and story look-ups need."""
+    result = analyze_page(page, summary_sentences=summary_sentences)
+    if isinstance(result, Rejected):
+        return result, None
+    body = result.article.body
+    return result, (fingerprint(body), term_vector(f"{result.headline or result.article.title}\n{body}"))
 
 
 def _signed64(value: int) -> int:

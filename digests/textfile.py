@@ -83,8 +83,10 @@ def is_related_label(line: str) -> bool:
 def teaser_title(line: str) -> str | None:
     """The headline in a one-line teaser ("Read more: X", "Also on site.com X"), else None."""
     line = line.strip()
+    if len(line) > _SHORT:  # before the patterns: most lines are long paragraphs
+        return None
     match = _TEASER_PREFIX.match(line) or _ALSO_ON.match(line)
-    if not match or len(line) > _SHORT:
+    if not match:
         return None
     return match.group(1).strip(" []")
 

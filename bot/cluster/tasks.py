@@ -59,12 +59,10 @@ class WorkerRuntime:
     def refresh_recent(self) -> None:
         """IngestWorker caches the recent articles' signatures (near-duplicates, stories)
         once per process; other workers store articles too, so the cache is dropped every
-        RECENT_REFRESH_SECONDS and reloaded from the database at the next save.
-        (Uses the worker's private cache: a public ``IngestWorker.forget_recent()`` would be
-        the clean hook.)"""
+        RECENT_REFRESH_SECONDS and reloaded from the database at the next save."""
         now = time.monotonic()
         if self.ingest is not None and now - self._recent_loaded > RECENT_REFRESH_SECONDS:
-            self.ingest._recent = None
+            self.ingest.forget_recent()
             self._recent_loaded = now
 
 

@@ -16,9 +16,11 @@ What "exactly once" means here, per platform:
 * Slack: for every outbox row marked sent, exactly one message carrying its idempotency key
   (message metadata) is in the channel, and there is no message the outbox does not know.
 * Telegram keeps no key, so messages are compared by (chat, text): the multiset of what the
-  fake Bot API accepted equals the multiset of the sent rows' texts. A duplicate can only come
-  from a kill between Telegram accepting a message and the outbox committing ``sent`` (the Bot
-  API has no history to check); the assertion is strict and the summary reports the count.
+  fake Bot API accepted equals the multiset of the sent rows' texts. The Bot API has no
+  history to check, so a kill after Telegram accepted a message and before the bot noted the
+  answer in its sent journal (``bot/sent_journal.py``) would still send it twice; the
+  assertion is strict. The summary reports the kills the journal caught (after the answer,
+  before the commit) and the measured answer-to-commit times.
 """
 
 from __future__ import annotations
