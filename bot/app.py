@@ -122,17 +122,17 @@ class NewsdigestApp:
     async def _start_ingest(self) -> None:
         # Seam: digests.ingest belongs to the ingestion worker; imported lazily so the
         # scheduler and delivery parts run (and are tested) without it.
-        try:
-            from digests.fetch import Fetcher
-            from digests.ingest import IngestWorker
+        from digests.fetch import Fetcher
+        from digests.ingest import IngestWorker
 
-            from bot.runtime import fetch_policy, ingest_options
-        except ImportError as exc:  # pragma: no cover - only while the worker is being built
-            log.warning("ingestion unavailable, sources will not be polled: %s", exc)
-            return
+        from bot.runtime import analysis_executor, fetch_policy, ingest_options
+
         if self._fetcher is None:
             self._fetcher = await self._stack.enter_async_context(Fetcher(fetch_policy(self.config.ingest)))
-        self.ingest = IngestWorker(self.store, self._fetcher, ingest_options(self.config.ingest))
+        executor = analysis_executor(self.config.ingest)
+        if executor is not None:
+            self._stack.callback(executor.shutdown, cancel_futures=True)
+        self.ingest = IngestWorker(self.store, self._fetcher, ingest_options(self.config.ingest), executor=executor)
 
     async def _start_senders(self) -> None:
         secrets = self.config.secrets

@@ -200,7 +200,8 @@ async def ask(ctx: CliContext, command_line: str, fmt: str) -> None:
     _print_answer(answer, fmt)
 
 
-@click.command()
+# Telegram group and channel ids are negative numbers: not options.
+@click.command(context_settings={"ignore_unknown_options": True})
 @click.argument("platform", type=click.Choice(["telegram", "slack", "console"]))
 @click.argument("chat_id")
 @click.option("--keywords", default="", help="Comma-separated keywords.")

@@ -141,7 +141,7 @@ async def ingest(ctx: CliContext, targets: tuple[str, ...], all_sources: bool) -
     from digests.fetch import Fetcher
     from digests.ingest import IngestWorker
 
-    from bot.runtime import fetch_policy, ingest_options
+    from bot.runtime import analysis_executor, fetch_policy, ingest_options
 
     cfg = ctx.config
     show = sys.stderr.isatty()
@@ -155,13 +155,16 @@ async def ingest(ctx: CliContext, targets: tuple[str, ...], all_sources: bool) -
             else:
                 bar.advance(task, n)
 
+        executor = analysis_executor(cfg.ingest)
         async with await open_store(ctx) as store, Fetcher(fetch_policy(cfg.ingest)) as fetcher:
-            worker = IngestWorker(store, fetcher, ingest_options(cfg.ingest), progress=progress)
+            worker = IngestWorker(store, fetcher, ingest_options(cfg.ingest), progress=progress, executor=executor)
             if targets:
                 report = await worker.ingest_targets([_normalise(t) for t in targets])
             else:
                 # Explicit `ingest` polls every source: the user asked for it now.
                 report = await worker.run_once(all_sources=True)
+    if executor is not None:
+        executor.shutdown()
     click.echo(
         f"{report.new} new, {report.duplicates} duplicates, {report.skipped} already stored, "
         f"{report.not_modified} not modified, {len(report.rejected)} without an article, {len(report.errors)} errors"

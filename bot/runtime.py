@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor, ProcessPoolExecutor
+
 from bot.commands import Services
 from bot.config import Config, IngestConfig
 from digests.fetch import FetchPolicy
 from digests.ingest import IngestOptions
 from digests.store import Store
 
-__all__ = ["fetch_policy", "ingest_options", "services"]
+__all__ = ["fetch_policy", "ingest_options", "analysis_executor", "services"]
 
 
 def fetch_policy(cfg: IngestConfig) -> FetchPolicy:
@@ -23,6 +25,13 @@ def fetch_policy(cfg: IngestConfig) -> FetchPolicy:
         per_host_concurrency=cfg.per_host_concurrency,
         user_agent=cfg.user_agent,
     )
+
+
+def analysis_executor(cfg: IngestConfig) -> Executor | None:
+    """Processes for extraction and analysis (CPU work), or None: the event loop's thread pool."""
+    if cfg.analysis_workers <= 0:
+        return None
+    return ProcessPoolExecutor(max_workers=cfg.analysis_workers)
 
 
 def ingest_options(cfg: IngestConfig) -> IngestOptions:

@@ -31,10 +31,6 @@ _MAX_RELATED = 30
 # Short text nodes only: the label check then runs on a few hundred small strings per page.
 # The cheap length test comes first: normalising a page's long script texts is not cheap.
 _SHORT_TEXTS = etree.XPath("//text()[string-length(.) <= 200][string-length(normalize-space(.)) > 2]")
-# Only a box with a class or an id can have a related-looking one.
-_MARKED_BOXES = etree.XPath(
-    "descendant-or-self::*[self::aside or self::section or self::div or self::ul or self::nav][@class or @id]"
-)
 
 
 @dataclass
@@ -140,9 +136,11 @@ def _related_blocks(tree: lxml.html.HtmlElement, base: str) -> list[Link]:
         if node.getparent() is not None:
             parent = node.getparent()
             containers.append(parent if parent.find(".//a") is not None else node.getnext())
-    for node in _MARKED_BOXES(tree):
-        marker = f"{node.get('class', '')} {node.get('id', '')}"
-        if _RELATED_CLASS.search(marker) and len(containers) < 50:
+    for node in tree.iter("aside", "section", "div", "ul", "nav"):
+        cls, ident = node.get("class"), node.get("id")
+        if not (cls or ident):
+            continue  # most boxes: nothing to match
+        if _RELATED_CLASS.search(f"{cls or ''} {ident or ''}") and len(containers) < 50:
             containers.append(node)
     links: list[Link] = []
     for container in containers:

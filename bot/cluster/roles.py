@@ -105,7 +105,7 @@ async def run_role(config: Config, role: str, stop: asyncio.Event, *, concurrenc
 async def _ingest_runtime(stack: AsyncExitStack, store: Any, app: Any, config: Config, conninfo: str) -> Any:
     from bot.cluster.politeness import HostCooldowns, HostSlots, PoliteTransport
     from bot.cluster.tasks import WorkerRuntime
-    from bot.runtime import fetch_policy, ingest_options
+    from bot.runtime import analysis_executor, fetch_policy, ingest_options
     from digests.fetch import Fetcher
     from digests.ingest import IngestWorker
 
@@ -114,7 +114,11 @@ async def _ingest_runtime(stack: AsyncExitStack, store: Any, app: Any, config: C
     stack.push_async_callback(slots.close)
     transport = PoliteTransport(slots, HostCooldowns(store.engine))
     fetcher = await stack.enter_async_context(Fetcher(fetch_policy(config.ingest), transport=transport))
-    return WorkerRuntime(store=store, app=app, ingest=IngestWorker(store, fetcher, ingest_options(config.ingest)))
+    executor = analysis_executor(config.ingest)
+    if executor is not None:
+        stack.callback(executor.shutdown, cancel_futures=True)
+    ingest = IngestWorker(store, fetcher, ingest_options(config.ingest), executor=executor)
+    return WorkerRuntime(store=store, app=app, ingest=ingest)
 
 
 async def _deliver_runtime(stack: AsyncExitStack, store: Any, app: Any, config: Config, settings: Any, node: str) -> Any:

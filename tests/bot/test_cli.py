@@ -154,3 +154,20 @@ def test_crash_mid_ingest_then_rerun_loses_nothing_and_stores_nothing_twice(tmp_
     assert rerun.returncode == 0, rerun.stderr
     total, distinct = _count(db)
     assert total == distinct == n
+
+
+def test_subscribe_takes_negative_telegram_ids(cli):
+    out = cli("subscribe", "telegram", "-100123", "--mode", "alerts", "--tz", "Europe/Kyiv").output
+    assert "subscribed: telegram -100123: alerts" in out
+    bad = cli("subscribe", "telegram", "-100123", "--tz", "Mars/Base", ok=False)
+    assert bad.exit_code == 1 and "Unknown time zone" in bad.output
+
+
+def test_ingest_with_analysis_processes(cli, tmp_path, http_server):
+    (tmp_path / "newsdigest.toml").write_text("[ingest]\nanalysis_workers = 2\n")
+    for i in range(4):
+        http_server.static(f"/p/{i}.html", article_html(400 + i).encode())
+    urls = [http_server.url(f"/p/{i}.html") for i in range(4)]
+    result = CliRunner().invoke(main, ["--config", str(tmp_path / "newsdigest.toml"), "--db", str(tmp_path / "p.db"),
+                                       "ingest", *urls], catch_exceptions=False)
+    assert result.exit_code == 0 and "4 new" in result.output

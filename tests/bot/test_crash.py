@@ -57,6 +57,10 @@ KILL_DELAY = (0.2, 3.0)  # seconds after the process is up (it called getMe)
 ONCE_SHARE = 0.25  # runs that use --once instead of serve mode
 STARTUP_TIMEOUT = 60.0
 FINAL_PASS_TIMEOUT = 150.0
+# A Telegram duplicate is tolerated only when a kill provably landed in the residual window:
+# after the fake accepted the first copy, within this bound of it, and before the second copy
+# (the journal rules out a kill after the answer was read). Measured answers take ~10-40 ms.
+IN_FLIGHT_BOUND = 1.0
 
 
 @dataclass
@@ -66,6 +70,7 @@ class RunRecord:
     up_after: float | None  # seconds from spawn to getMe
     delay: float
     killed: bool
+    killed_at: float | None  # time.time() just before SIGKILL
     exit_code: int | None
     page_hits: int
     telegram_sent: int
@@ -165,17 +170,18 @@ def crash_loop(bot: Bot, fakes: FakePlatforms, rng: random.Random) -> list[RunRe
         before = (fakes.news_hits("/news/"), len(fakes.telegram_messages()), len(fakes.slack_messages()))
         proc = bot.spawn(number, "run", *(["--once"] if once else []))
         up_after = wait_until_up(proc, fakes, fakes.telegram_calls("getMe"))
-        killed = False
+        killed, killed_at = False, None
         if up_after is not None:
             try:
                 proc.wait(timeout=delay)
             except subprocess.TimeoutExpired:
+                killed_at = time.time()
                 proc.send_signal(signal.SIGKILL)
                 killed = True
         exit_code = proc.wait(timeout=30)
         kills += killed
         records.append(RunRecord(
-            number, "once" if once else "serve", up_after, delay, killed, None if killed else exit_code,
+            number, "once" if once else "serve", up_after, delay, killed, killed_at, None if killed else exit_code,
             fakes.news_hits("/news/") - before[0], len(fakes.telegram_messages()) - before[1],
             len(fakes.slack_messages()) - before[2], bot.article_count(), bot.outbox_counts(),
         ))
@@ -274,6 +280,18 @@ def test_kill_9_while_ingesting_and_delivering_loses_nothing_and_repeats_nothing
     settled_from_journal = sum(log.read_text(errors="replace").count("(not sent again)")
                                for log in bot.logs.glob("*.log"))
     kills = sum(r.killed for r in records)
+    copies: dict[tuple[str, str], list[float]] = {}
+    for m in telegram:
+        copies.setdefault((str(m.chat_id), m.text), []).append(m.at + wall_offset)
+
+    def killed_in_flight(message: tuple[str, str]) -> bool:
+        first, *later = sorted(copies[message])
+        return len(later) == 1 and any(
+            r.killed_at is not None and 0 <= r.killed_at - first <= IN_FLIGHT_BOUND and later[0] > r.killed_at
+            for r in records)
+
+    in_flight = [d for d in tg_duplicates if killed_in_flight(d)]
+    unexplained = [d for d in tg_duplicates if d not in in_flight]
     kinds = Counter(r[3].split(":")[0] for r in sent)
     print(
         f"seed {seed}: {len(records)} runs, {kills} kills "
@@ -286,7 +304,8 @@ def test_kill_9_while_ingesting_and_delivering_loses_nothing_and_repeats_nothing
         f"outbox: {dict(Counter(r[5] for r in rows))}, sent by kind {dict(kinds)}, "
         f"max attempts {max((r[6] for r in rows), default=0)}\n"
         f"telegram: {len(telegram)} messages arrived for {sum(tg_expected.values())} sent rows, "
-        f"{sum(tg_duplicates.values())} duplicates, {sum(tg_missing.values())} missing; 429s {rate_limited[0]}; "
+        f"{sum(tg_duplicates.values())} duplicates ({len(in_flight)} from a kill while the answer was in flight), "
+        f"{sum(tg_missing.values())} missing; 429s {rate_limited[0]}; "
         f"accepted->marked sent ms: median {1000 * gaps[len(gaps) // 2] if gaps else 0:.1f}, "
         f"max {1000 * gaps[-1] if gaps else 0:.1f}\n"
         f"slack: {len(slack)} messages arrived for {sum(sl_expected.values())} sent rows, "
@@ -318,9 +337,9 @@ def test_kill_9_while_ingesting_and_delivering_loses_nothing_and_repeats_nothing
     assert not sl_missing and not tg_missing, f"lost: slack {dict(sl_missing)} telegram {list(tg_missing)}"
     assert not sl_duplicates, f"posted twice on Slack: {dict(sl_duplicates)}"
     assert all(key for _, key in sl_arrived), "a Slack message without the idempotency key"
-    assert not tg_duplicates, (
-        f"{sum(tg_duplicates.values())} Telegram message(s) arrived twice (a kill between Telegram accepting "
-        f"and the outbox marking sent): {[(chat, text[:60]) for chat, text in tg_duplicates]}"
+    assert not unexplained, (
+        f"{len(unexplained)} Telegram message(s) arrived twice with no kill in flight to explain it: "
+        f"{[(chat, text[:60]) for chat, text in unexplained]}"
     )
 
 
