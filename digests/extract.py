@@ -39,6 +39,8 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", r
 _TRAFILATURA_OPTIONS = dict(include_comments=False, favor_precision=True, include_links=True,
                             with_metadata=False, include_tables=True, output_format="txt")
 _WORDS = re.compile(r"\w+")
+_PARAGRAPH_STARTING = etree.XPath("//p[starts-with(normalize-space(.), $probe)]")
+_PLAIN_TAG = re.compile(r"[a-z][a-z0-9]*\Z")
 
 
 def decode_html(data: bytes, declared: str | None = None) -> str:
@@ -108,21 +110,29 @@ def _split_body_paragraphs(tree: lxml.html.HtmlElement, paragraphs: list[str]) -
     probe = first[:60]
     if len(probe) < 40:
         return []
-    found = tree.xpath("//p[starts-with(normalize-space(.), $probe)]", probe=" ".join(probe.split()))
+    found = _PARAGRAPH_STARTING(tree, probe=" ".join(probe.split()))
     if not found:
         return []
     container = found[0].getparent()
     cls = container.get("class") if container is not None else None
     if not cls:
         return []
-    extra = []
-    seen = {_norm(p) for p in paragraphs}
-    for other in tree.iterfind(f".//{container.tag}"):
-        if other is container or other.get("class") != cls:
+    extra: list[str] = []
+    seen: set[str] | None = None  # the kept paragraphs, normalised when first needed
+    if _PLAIN_TAG.match(container.tag):  # let libxml2 pick the boxes: no Python object per <div>
+        boxes = tree.xpath(f"descendant::{container.tag}[@class = $cls]", cls=cls)
+    else:
+        boxes = [other for other in tree.iterfind(f".//{container.tag}") if other.get("class") == cls]
+    for other in boxes:
+        if other is container:
             continue
         for p in other.iter("p"):
             text = " ".join(p.text_content().split())
-            if len(text) > 20 and _norm(text) not in seen:
+            if len(text) <= 20:
+                continue
+            if seen is None:
+                seen = {_norm(p) for p in paragraphs}
+            if _norm(text) not in seen:
                 extra.append(text)
     # one stray paragraph is more likely a pull quote or a promo box than the article's rest
     return extra if len(extra) >= 2 and sum(map(len, extra)) > 400 else []

@@ -130,8 +130,10 @@ def _related_blocks(tree: lxml.html.HtmlElement, base: str) -> list[Link]:
     """Links listed under a "Related"/"Read next"-style heading or in a related-class box."""
     containers = []
     for text in _SHORT_TEXTS(tree):
+        if not is_related_label(" ".join(text.split())):
+            continue  # tested first: few texts are labels, and each parent costs an lxml proxy
         node = text.getparent()
-        if node is None or node.tag in ("script", "style", "a") or not is_related_label(" ".join(text.split())):
+        if node is None or node.tag in ("script", "style", "a"):
             continue
         if node.getparent() is not None:
             parent = node.getparent()

@@ -70,21 +70,13 @@ def _quote_share(sentence: str) -> float:
     return inside / max(len(sentence), 1)
 
 
-def _overlap(a: Counter[str], b: Counter[str]) -> float:
-    """Word-overlap similarity as in TextRank (shared words over log lengths)."""
-    shared = sum((a & b).values())
-    if not shared:
-        return 0.0
-    la, lb = sum(a.values()), sum(b.values())
-    return shared / (math.log(la + 1) + math.log(lb + 1))
-
-
 def _similarities(bags: list[Counter[str]]) -> list[list[float]]:
-    """The matrix of :func:`_overlap` for every pair of bags (0 on the diagonal).
+    """TextRank's word-overlap similarity for every pair of bags (0 on the diagonal):
+    shared words (with counts) over the sum of the logs of the two lengths (+1).
 
-    Same figures as calling :func:`_overlap` per pair, computed from the words' postings:
-    only pairs that share a word cost anything, where the pairwise Counter intersection
-    made a long article's summary cost more than the rest of its analysis.
+    Computed from the words' postings, so only pairs that share a word cost anything:
+    intersecting Counters pair by pair made a long article's summary cost more than the
+    rest of its analysis. Integer counts and the same float operations give the same figures.
     """
     n = len(bags)
     postings: dict[str, list[tuple[int, int]]] = {}
@@ -101,7 +93,7 @@ def _similarities(bags: list[Counter[str]]) -> list[list[float]]:
     sim = [[0.0] * n for _ in range(n)]
     for i, row in enumerate(shared):
         for j, count in row.items():
-            # float addition commutes exactly, so sim[i][j] == sim[j][i] as with _overlap
+            # float addition commutes exactly: sim[i][j] == sim[j][i]
             sim[i][j] = sim[j][i] = count / (logs[i] + logs[j])
     return sim
 
