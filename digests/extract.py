@@ -193,10 +193,10 @@ def extract_html(html: str, url: str) -> Article | Rejected:
         return Rejected(url, "empty", "no main text found in the page")
     meta: PageMeta = read_metadata(tree, url)
     given = tree if _trafilatura_copies_its_input() else copy(tree)
-    document = trafilatura.bare_extraction(given, url=url, **_TRAFILATURA_OPTIONS)
+    document = trafilatura.bare_extraction(given, url=meta.link_base or url, **_TRAFILATURA_OPTIONS)
     if document is None or document.body is None:
         return Rejected(url, "empty", "no main text found in the page")
-    links = _body_links(document.body, meta.url)
+    links = _body_links(document.body, meta.link_base or meta.url)
     etree.strip_tags(document.body, "ref")
     paragraphs = xmltotxt(document.body, include_formatting=False).split("\n")
     paragraphs += _split_body_paragraphs(tree, paragraphs)

@@ -45,6 +45,7 @@ class PageMeta:
     image: str | None = None
     description: str | None = None
     related: list[Link] = field(default_factory=list)
+    link_base: str = ""  # what relative links in the page resolve against
 
 
 def parse_datetime(value: str | None) -> datetime | None:
@@ -156,6 +157,18 @@ def _related_blocks(tree: lxml.html.HtmlElement, base: str) -> list[Link]:
     return list(dict.fromkeys(links))[:_MAX_RELATED]
 
 
+def _link_base(tree: lxml.html.HtmlElement, url: str, page_url: str) -> str:
+    """What relative links resolve against: the page's <base href>, else where it was read
+    from; a page saved to disk resolves them against its canonical web address instead
+    (a link "/business/x.html" in a saved page means the site's, not the disk's)."""
+    base_tag = tree.find(".//base[@href]")
+    if base_tag is not None:
+        return urljoin(url, base_tag.get("href").strip())
+    if url.startswith("file:") and page_url.startswith(("http://", "https://")):
+        return page_url
+    return url
+
+
 def read_metadata(tree: lxml.html.HtmlElement, url: str) -> PageMeta:
     """Everything but the body that the page tells about its article."""
     objects = _json_ld_objects(tree)
@@ -184,15 +197,18 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str) -> PageMeta:
         or _meta(metas, "application-name")
     language = tree.get("lang") or _meta(metas, "og:locale", "language", "content-language")
     image = _first(article.get("image")) or _meta(metas, "og:image", "twitter:image")
+    page_url = urljoin(url, canonical_url.strip()) if canonical_url else url
+    base = _link_base(tree, url, page_url)
     return PageMeta(
-        url=urljoin(url, canonical_url.strip()) if canonical_url else url,
+        url=page_url,
         title=title,
         authors=list(dict.fromkeys(authors)),
         published=published,
         updated=updated,
         site_name=site_name,
         language=language.replace("_", "-").split("-")[0].lower() if language else None,
-        image=urljoin(url, image) if image else None,
+        image=urljoin(base, image) if image else None,
         description=_meta(metas, "description", "og:description"),
-        related=_related_blocks(tree, url),
+        related=_related_blocks(tree, base),
+        link_base=base,
     )

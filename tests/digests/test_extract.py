@@ -114,3 +114,20 @@ def test_binary_content_type_is_rejected() -> None:
                        content=b"%PDF-1.7", content_type="application/pdf")
     result = extract(page)
     assert isinstance(result, Rejected) and result.reason == "not_html"
+
+
+def test_a_saved_page_resolves_relative_links_against_its_canonical_address(tmp_path):
+    from digests.extract import extract_html
+
+    paragraph = "<p>" + "The harbour board met on Monday to discuss the new ferry timetable and its costs. " * 6 + "</p>"
+    html = ("<html><head><title>Ferry plan</title><link rel='canonical' href='https://news.example/city/ferry.html'>"
+            "</head><body><article><h1>Ferry plan</h1>" + paragraph * 3 + "<p>See the <a href='/docs/plan.pdf'>full "
+            "timetable plan</a> online.</p></article><aside class='related-stories'><h2>Related</h2>"
+            "<a href='/city/bridge-opens-next-spring.html'>The new harbour bridge opens next spring</a></aside>"
+            "</body></html>")
+    saved = extract_html(html, (tmp_path / "ferry.html").as_uri())
+    assert saved.url == "https://news.example/city/ferry.html"
+    assert [l.url for l in saved.related] == ["https://news.example/city/bridge-opens-next-spring.html"]
+    assert "https://news.example/docs/plan.pdf" in [l.url for l in saved.links]
+    fetched = extract_html(html, "https://mirror.example/copy/ferry.html")  # on the web: its own address
+    assert [l.url for l in fetched.related] == ["https://mirror.example/city/bridge-opens-next-spring.html"]
