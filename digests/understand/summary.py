@@ -61,7 +61,24 @@ def _is_candidate(sentence: str) -> bool:
         return False  # a heading or photo caption, not a sentence
     if end.endswith("?") and (_READER_QUESTION.search(sentence) or not _QUOTE_CHARS.search(sentence)):
         return False  # "What do you think?" / rhetorical questions
+    if _splits_a_quote(sentence):
+        return False  # read alone, half a quotation passes someone's words off as fact
     return True
+
+
+_CLOSING_STRAIGHT = re.compile(r"[,.!?]\"(?=\s|$)")
+
+
+def _splits_a_quote(sentence: str) -> bool:
+    """True when the sentence starts or ends inside a quotation that another sentence
+    opens or closes ("…in the spring,” said Kershaw." after the quote's first sentence)."""
+    if sentence.count("“") != sentence.count("”"):
+        return True
+    straight = sentence.count('"')
+    if straight % 2:
+        first = sentence.index('"')
+        return bool(_CLOSING_STRAIGHT.match(sentence, first - 1)) if first else False
+    return False
 
 
 def _quote_share(sentence: str) -> float:

@@ -116,3 +116,18 @@ def test_bbc_summaries_are_verbatim_and_leave_the_title_out():
         summary = summarize(art)
         assert 2 <= len(summary) <= 3
         assert all(s in art.body for s in summary)
+
+
+def test_summary_never_picks_half_a_quotation():
+    from digests.models import Article
+    from digests.understand.summary import summarize
+
+    body = ("The Norhaven council approved a new ferry service across the river on Monday night after a long debate. "
+            "“We listened to the shift workers. They asked for this more than anything else,” said council leader "
+            "Mara Lind, who has backed the plan since spring.\n\n"
+            "The ferry will run every hour between nine in the evening and one in the morning on weekends. "
+            "Tickets will cost two euros, the same as a bus fare across town.\n\n"
+            "The harbour board said the boat would be ready in time for the summer season.")
+    picked = summarize(Article(url="u", title="t", body=body), max_sentences=3)
+    assert all(s.count("“") == s.count("”") for s in picked)
+    assert not any(s.startswith("They asked") for s in picked)
