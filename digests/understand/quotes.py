@@ -63,7 +63,13 @@ def _choose_key(quotes: list[Quote]) -> None:
     candidates = [q for q in quotes if not q.minor and q.speaker and len(_bag(q.text)) >= 8]
     if not candidates:
         return
-    ranked = sorted(candidates, key=lambda q: (bool(q.speaker_role), min(len(_bag(q.text)), 40)), reverse=True)
+    # A quote that reads as a whole sentence ("We will…") beats a clause picked out of one
+    # ("is going to have to…"); then a speaker with a role; then length, up to a point.
+    ranked = sorted(
+        candidates,
+        key=lambda q: (q.text[:1].isupper() or not q.text[:1].isalpha(), bool(q.speaker_role), min(len(_bag(q.text)), 40)),
+        reverse=True,
+    )
     for q in ranked[: 2 if len(candidates) >= 4 else 1]:
         q.key = True
 

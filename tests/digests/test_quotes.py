@@ -144,3 +144,18 @@ def test_seed_article_speakers_and_roles():
     assert by_text(quotes, "rare earth").minor
     # the unquoted pull quote is not a second copy of Yermak's words
     assert sum(q.text.startswith("We really have this big potential") for q in quotes) == 1
+
+
+def test_a_whole_sentence_quote_is_key_before_a_clause_picked_out_of_one():
+    from digests.models import Article
+    from digests.understand.people import find_people
+    from digests.understand.quotes import find_quotes
+
+    body = ("Mayor Ida Brandt said the city “is going to have to make a deal on the harbour bridge that the "
+            "residents like, whatever the costs turn out to be.”\n\n"
+            "“We will not sign anything that leaves the old town without a crossing for three more years,” "
+            "Brandt told reporters on Monday.")
+    article = Article(url="u", title="t", body=body)
+    quotes = find_quotes(article, find_people(article))
+    key = [q for q in quotes if q.key]
+    assert key and key[0].text.startswith("We will not sign")
