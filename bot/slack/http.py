@@ -18,6 +18,8 @@ from collections import deque
 from collections.abc import Callable, Mapping
 
 from aiohttp import web
+
+from bot.receiver import PostReceiver
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
@@ -88,18 +90,14 @@ class ReplayGuard:
             self._seen.discard(self._order.popleft()[1])
 
 
-class SlackHTTPServer:
+class SlackHTTPServer(PostReceiver):
     """POST ``path`` → replay guard → Bolt. ``start()``/``stop()`` in the running loop;
     ``port`` is the bound port (useful with ``port=0``)."""
 
     def __init__(self, app: AsyncApp, guard: ReplayGuard, *, host: str, port: int, path: str) -> None:
+        super().__init__(self._handle, host=host, port=port, path=path)
         self._app = app
         self._guard = guard
-        self._host = host
-        self._requested_port = port
-        self.path = path
-        self.port: int | None = None
-        self._runner: web.AppRunner | None = None
 
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.read()
@@ -110,21 +108,3 @@ class SlackHTTPServer:
         bolt_response = await self._app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
-    async def start(self) -> None:
-        web_app = web.Application()
-        web_app.add_routes([web.post(self.path, self._handle)])
-        self._runner = web.AppRunner(web_app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self._host, self._requested_port)
-        await site.start()
-        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-        self.port = sockets[0].getsockname()[1] if sockets else self._requested_port
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self._host}:{self.port}{self.path}"

@@ -16,6 +16,8 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from bot.receiver import PostReceiver
+
 __all__ = ["WebhookServer", "SECRET_HEADER"]
 
 log = logging.getLogger(__name__)
@@ -23,36 +25,13 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-class WebhookServer:
+class WebhookServer(PostReceiver):
     def __init__(self, application: Application, *, secret: str, listen: str, port: int, path: str) -> None:
         if not secret:
             raise ValueError("a webhook needs a secret token")
+        super().__init__(self._receive, host=listen, port=port, path=path)
         self._application = application
         self._secret = secret.encode()
-        self._listen = listen
-        self._port = port
-        self.path = path if path.startswith("/") else f"/{path}"
-        self._runner: web.AppRunner | None = None
-
-    async def start(self) -> None:
-        app = web.Application(client_max_size=1024 * 1024)
-        app.router.add_post(self.path, self._receive)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, self._listen, self._port).start()
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    @property
-    def url(self) -> str:
-        """Where the server listens (with the real port when ``port`` was 0)."""
-        if self._runner is None or not self._runner.addresses:
-            raise RuntimeError("webhook server is not running")
-        host, port = self._runner.addresses[0][:2]
-        return f"http://{host}:{port}{self.path}"
 
     async def _receive(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
