@@ -9,7 +9,7 @@ messages the killed deliver worker had in flight: the Bot API cannot tell whethe
 went out, see bot/delivery.py), the standby leads within 30 s, and the cluster-wide
 per-host limit held.
 
-Size: CLUSTER_TEST_ARTICLES (default 1000; the issue asks 5000, see below) articles over 100 feeds and
+Size: CLUSTER_TEST_ARTICLES (default 5000, as the issue asks; about 6 minutes here) articles over 100 feeds and
 CLUSTER_TEST_SUBSCRIPTIONS (default 500) subscriptions, half Telegram, half Slack.
 """
 
@@ -41,7 +41,7 @@ pytestmark = [
 ]
 
 FEEDS = 100
-ARTICLES = int(os.environ.get("CLUSTER_TEST_ARTICLES", "1000"))
+ARTICLES = int(os.environ.get("CLUSTER_TEST_ARTICLES", "5000"))
 SUBSCRIPTIONS = int(os.environ.get("CLUSTER_TEST_SUBSCRIPTIONS", "500"))
 PER_HOST = 2
 
