@@ -26,7 +26,7 @@ from digests.feeds import looks_like_feed, parse_feed
 from digests.fetch import Fetcher
 from digests.models import Analysis, FetchedPage, Rejected
 from digests.recent_index import RecentArticles
-from digests.similarity import fingerprint, term_vector
+from digests.similarity import SAME_STORY_COSINE, fingerprint, term_vector
 from digests.store import SourceRecord, Store
 from digests.store.articles import guid_key
 from digests.targets import file_url, local_files, target_kind
@@ -43,7 +43,7 @@ Progress = Callable[[str, int], None]  # (event, n): "total" adds n to the work,
 class IngestOptions:
     max_entries_per_feed: int = 100
     summary_sentences: int = 3
-    story_threshold: float = 0.35  # cosine of term vectors above which two articles are one story
+    story_threshold: float = SAME_STORY_COSINE  # cosine above which two articles are one story
     recent_window: timedelta = timedelta(days=3)  # compared for near-duplicates and stories
     source_concurrency: int = 8
 
@@ -126,6 +126,9 @@ class IngestWorker:
                 report.merge(await self._ingest(record))
             except DigestError as exc:
                 report.errors.append(str(exc))
+            except Exception as exc:  # noqa: BLE001 - one input's bug must not stop the others
+                report.errors.append(f"{target}: internal error: {type(exc).__name__}: {exc}")
+                log.exception("input failed", extra={"input": target})
             finally:
                 self.progress("advance", 1)
         return report
@@ -137,6 +140,11 @@ class IngestWorker:
             failed = await self.store.sources.record_failure(record.id, str(exc))
             log.warning("source failed", extra={"source": record.url, "error": str(exc), "failures": failed and failed.failures})
             return IngestReport(sources=1, errors=[str(exc)])
+        except Exception as exc:  # noqa: BLE001 - one source's bug must not stop the others
+            message = f"{record.url}: internal error: {type(exc).__name__}: {exc}"
+            await self.store.sources.record_failure(record.id, message)
+            log.exception("source failed", extra={"source": record.url})
+            return IngestReport(sources=1, errors=[message])
         return report
 
     # -- per kind -------------------------------------------------------------------------
@@ -212,6 +220,10 @@ class IngestWorker:
             report.errors.append(str(exc))
             log.warning("item failed", extra={"source": record.url, "url": entry.link, "error": str(exc)})
             return _entry_page_failure_is_permanent(exc)
+        except Exception as exc:  # noqa: BLE001 - a bug on one page must not stop the feed's other items
+            report.errors.append(f"{entry.link}: internal error: {type(exc).__name__}: {exc}")
+            log.exception("item failed", extra={"source": record.url, "url": entry.link})
+            return False  # not stored: the next poll fetches the feed in full and tries again
         finally:
             self.progress("advance", 1)
 

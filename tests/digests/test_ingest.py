@@ -192,3 +192,29 @@ async def test_a_feed_ttl_or_max_age_slows_polling_never_speeds_it(store, http_s
     assert 0.85 * 7200 <= gaps[slow] <= 1.15 * 7200
     assert 0.85 * 3600 <= gaps[cached] <= 1.15 * 3600
     assert 0.85 * 900 <= gaps[eager] <= 1.15 * 900  # a short max-age never polls faster than configured
+
+
+async def test_a_bug_on_one_page_loses_nothing_else_and_is_retried(store, http_server, monkeypatch):
+    """Fault injection: the analysis raises on one page (as a bug in our rules would)."""
+    import digests.ingest as ingest_module
+
+    items = serve_articles(http_server, range(3))
+    feed = http_server.conditional("/rss.xml", rss_feed(http_server.base_url, items), etag='"v1"',
+                                   content_type="application/rss+xml")
+    await store.sources.add(feed, "feed")
+    real = ingest_module.analyze_page
+
+    def buggy(page, **kwargs):
+        if page.url.endswith("story-1.html"):
+            raise IndexError("list index out of range")
+        return real(page, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "analyze_page", buggy)
+    report = await ingest_all(store)
+    assert report.new == 2
+    assert any("story-1.html" in e and "IndexError" in e for e in report.errors)
+    assert (await store.sources.get(feed)).etag is None  # validators not kept: the next poll refetches
+
+    monkeypatch.setattr(ingest_module, "analyze_page", real)  # the bug is fixed
+    again = await ingest_all(store)
+    assert again.new == 1 and again.skipped == 2
