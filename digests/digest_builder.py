@@ -4,12 +4,12 @@ articles with their key quotes and hand them to the pure ``compose`` stage."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
 
 from digests.answers import Digest
 from digests.compose import DigestFilter, StoryArticle, compose
 from digests.models import Link
 from digests.similarity import cosine
+from digests.urls import host_of
 from digests.store import ArticleRow, Store
 
 __all__ = ["build_digest", "story_article", "SIMILAR_STORY_COSINE"]
@@ -21,9 +21,9 @@ SIMILAR_STORY_COSINE = 0.2
 def _source_name(row: ArticleRow) -> str:
     if row.site_name:
         return row.site_name
-    host = urlsplit(row.url).hostname
+    host = host_of(row.url)
     if host:
-        return host.removeprefix("www.")
+        return host
     return row.source.rsplit("/", 1)[-1] or "local file"
 
 

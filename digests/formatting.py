@@ -14,6 +14,7 @@ from typing import TypeVar
 from urllib.parse import quote, urlsplit
 
 from digests.answers import SourceView, SubscriptionView
+from digests.urls import host_of  # re-exported: renderers and compose name hosts the same way as dedup
 
 __all__ = [
     "ELLIPSIS",
@@ -145,15 +146,6 @@ def web_url(url: str | None) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     return quote(url, safe=_PRINTABLE_ASCII)
-
-
-def host_of(url: str) -> str:
-    """The host of ``url`` without "www.", lower-cased ("" when there is none)."""
-    try:
-        host = urlsplit(url.strip()).hostname or ""
-    except ValueError:
-        return ""
-    return host.removeprefix("www.")
 
 
 @dataclass(frozen=True)
