@@ -18,11 +18,11 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from digests.answers import Digest, DigestItem, DigestSection, QuoteRef
 from digests.models import Link
-from digests.formatting import format_time, host_of, one_line
+from digests.formatting import aware, format_time, host_of, one_line
 
 __all__ = ["StoryArticle", "DigestFilter", "compose", "parse_since"]
 
@@ -77,10 +77,10 @@ def compose(
     """The digest of ``articles`` published (``window="arrived"``: stored) between ``since``
     and ``until``. Scheduled digests window on arrival: an article published at 07:50 but
     fetched at 08:10 belongs to the next morning's digest, not to neither."""
-    since, until = _aware(since), _aware(until)
-    now = _aware(now) if now else until
+    since, until = aware(since), aware(until)
+    now = aware(now) if now else until
     stamp = (lambda a: a.arrived or a.published) if window == "arrived" else (lambda a: a.published)
-    in_window = [a for a in articles if stamp(a) and since <= _aware(stamp(a)) <= until]
+    in_window = [a for a in articles if stamp(a) and since <= aware(stamp(a)) <= until]
     stories: dict[str, list[StoryArticle]] = defaultdict(list)
     for article in in_window:
         stories[article.story_id].append(article)
@@ -174,12 +174,8 @@ def _matches(article: StoryArticle, filters: DigestFilter) -> bool:
 # --- clustering and ranking ------------------------------------------------------------
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def _timestamp(moment: datetime | None) -> float:
-    return _aware(moment).timestamp() if moment else 0.0
+    return aware(moment).timestamp() if moment else 0.0
 
 
 def _completeness(article: StoryArticle) -> tuple:
@@ -235,7 +231,7 @@ def _build_item(story_id: str, members: list[StoryArticle], matching: list[Story
 
 
 def _score(members: list[StoryArticle], filters: DigestFilter, now: datetime) -> float:
-    newest = max(_aware(a.published) for a in members if a.published)
+    newest = max(aware(a.published) for a in members if a.published)
     age_hours = max((now - newest).total_seconds() / 3600, 0.0)
     recency = 0.5 ** (age_hours / RECENCY_HALF_LIFE_HOURS)
     sources = len({one_line(a.source).casefold() or host_of(a.url) for a in members})

@@ -29,6 +29,7 @@ __all__ = [
     "quote_attribution",
     "web_url",
     "host_of",
+    "aware",
     "Caps",
     "fit",
     "subscription_lines",
@@ -105,7 +106,8 @@ def truncate_escaped(text: str, limit: int, escape: Callable[[str], str]) -> str
     return _truncate_with(text, limit, lambda ch: utf16_len(escape(ch)))
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
+    """A naive datetime taken as UTC; an aware one unchanged."""
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
@@ -113,7 +115,7 @@ def format_time(moment: datetime | None) -> str:
     """"5 Mar 2024 14:05 UTC": the moment in its own timezone, with the zone's name."""
     if moment is None:
         return ""
-    moment = _aware(moment)
+    moment = aware(moment)
     zone = moment.tzname() or moment.strftime("%z")
     return f"{moment.day} {moment.strftime('%b %Y %H:%M')} {zone}".strip()
 
