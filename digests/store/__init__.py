@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from digests.store.articles import ArticleRepository, ArticleRow, SaveResult
 from digests.store.db import SCHEMA_VERSION, database_url, open_engine
+from digests.store.outbox import OutboxRepository
 from digests.store.people import PeopleRepository
 from digests.store.sources import SourceRecord, SourceRepository
 from digests.store.subscriptions import Subscription, SubscriptionRepository
@@ -34,20 +35,12 @@ class Store:
         self.articles = ArticleRepository(engine)
         self.people = PeopleRepository(engine)
         self.subscriptions = SubscriptionRepository(engine)
-        self._outbox = None
+        self.outbox = OutboxRepository(engine)
 
     @classmethod
     async def open(cls, target: str) -> "Store":
         """Open (and create or upgrade) the database at a file path or SQLAlchemy URL."""
         return cls(await open_engine(target))
-
-    @property
-    def outbox(self):
-        if self._outbox is None:
-            from digests.store.outbox import OutboxRepository
-
-            self._outbox = OutboxRepository(self.engine)
-        return self._outbox
 
     @property
     def dialect(self) -> str:
