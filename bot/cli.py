@@ -9,17 +9,18 @@ from __future__ import annotations
 import asyncio
 import functools
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import click
 from rich.console import Console
 
 from bot.config import Config, load_config
-from bot.logs import configure_logging
+from bot.logs import configure_logging, redact, register_secret
 from digests.errors import DigestError
 
-__all__ = ["main", "pass_ctx", "CliContext", "run_async", "open_store"]
+__all__ = ["CliContext", "main", "open_store", "pass_ctx", "register_config_secrets", "run_async"]
 
 err_console = Console(stderr=True)
 
@@ -36,8 +37,22 @@ class CliContext:
         if self._config is None:
             self._config = load_config(self.config_path, database=self.db)
             log = self._config.logging
+            register_config_secrets(self._config)
             configure_logging(log.level, log.format, self.verbose)
         return self._config
+
+
+def register_config_secrets(config: Config) -> None:
+    """Every secret the process knows is hidden from every log line from now on."""
+    from sqlalchemy.engine import make_url
+
+    for value in vars(config.secrets).values():
+        register_secret(value if isinstance(value, str) else None)
+    if "://" in config.database:
+        try:
+            register_secret(make_url(config.database).password)
+        except Exception:  # noqa: BLE001 - a bad URL is reported when the store opens
+            pass
 
 
 pass_ctx = click.make_pass_decorator(CliContext)
@@ -51,10 +66,12 @@ def run_async(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:
     return wrapper
 
 
-async def open_store(ctx: CliContext):
+async def open_store(ctx: CliContext, *, read_only: bool = False):
+    """The store; read commands pass ``read_only=True``: they never create or upgrade a
+    database, so a missing or damaged one is reported instead of replaced."""
     from digests.store import Store
 
-    return await Store.open(ctx.config.database)
+    return await Store.open(ctx.config.database, read_only=read_only)
 
 
 class _Group(click.Group):
@@ -64,13 +81,21 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except DigestError as exc:
-            err_console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+            _print_error(exc)
             sys.exit(1)
         except (ValueError, OSError) as exc:
             if ctx.obj is not None and ctx.obj.verbose:
                 raise
-            err_console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+            _print_error(exc)
             sys.exit(1)
+
+
+def _print_error(exc: BaseException) -> None:
+    """One line, secrets masked (a library's error may quote the token it was given)."""
+    from rich.markup import escape
+
+    line = " ".join(redact(str(exc)).split())
+    err_console.print(f"[red]error:[/red] {escape(line)}", markup=True, highlight=False, soft_wrap=True)
 
 
 @click.group(cls=_Group)
@@ -86,10 +111,11 @@ def main(ctx: click.Context, config_path: str | None, db: str | None, verbose: i
 
 
 def _register() -> None:
-    from bot import cli_articles, cli_run, cli_sources
+    from bot import cli_articles, cli_config, cli_run, cli_sources, cli_web
 
-    for module in (cli_sources, cli_articles, cli_run):
+    for module in (cli_sources, cli_articles, cli_run, cli_web):
         module.register(main)
+    main.add_command(cli_config.config_group)
 
 
 _register()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -51,7 +51,7 @@ FORMATS = click.Choice(["text", "markdown", "telegram", "slack", "json"])
 @run_async
 async def articles(ctx: CliContext, limit: int, fmt: str) -> None:
     """What is stored, newest first."""
-    async with await open_store(ctx) as store:
+    async with await open_store(ctx, read_only=True) as store:
         rows = await store.articles.latest(limit)
     if fmt == "json":
         click.echo(json.dumps(to_jsonable(rows), indent=2, ensure_ascii=False))
@@ -94,10 +94,9 @@ def analysis_record(source: str, result: Analysis | Rejected | Exception) -> dic
 @run_async
 async def analyze(ctx: CliContext, inputs: tuple[str, ...], fmt: str) -> None:
     """Extract and analyse pages or files without storing them (local files need no network)."""
+    from bot.runtime import fetch_policy
     from digests.analyze import analyze_page
     from digests.fetch import Fetcher
-
-    from bot.runtime import fetch_policy
 
     records = []
     async with Fetcher(fetch_policy(ctx.config.ingest)) as fetcher:
@@ -149,7 +148,7 @@ def _print_analysis_text(r: dict) -> None:
 @run_async
 async def who(ctx: CliContext, name: tuple[str, ...], fmt: str) -> None:
     """Who is this: full name, role, quotes and articles from the store."""
-    async with await open_store(ctx) as store:
+    async with await open_store(ctx, read_only=True) as store:
         card = await store.people.who(" ".join(name))
     if fmt == "json":
         click.echo(json.dumps(to_jsonable(card), indent=2, ensure_ascii=False))
@@ -173,8 +172,8 @@ async def digest(ctx: CliContext, since: str | None, topic: str | None, fmt: str
 
     cfg = ctx.config.digest
     window = parse_since(since or cfg.default_since)
-    now = datetime.now(timezone.utc)
-    async with await open_store(ctx) as store:
+    now = datetime.now(UTC)
+    async with await open_store(ctx, read_only=True) as store:
         result = await build_digest(store, since=now - window, until=now, filters=DigestFilter(topic=topic),
                                     title=cfg.title, max_items=cfg.max_items)
     _print_answer(result, fmt)
@@ -194,7 +193,8 @@ async def ask(ctx: CliContext, command_line: str, fmt: str) -> None:
     if parsed is None:
         raise DigestError(f"not a command: {command_line}")
     request = Request(command=parsed.command, args=parsed.args, platform="console", chat_id="console",
-                      user_id="console", chat_kind="private", is_admin=True)
+                      user_id="console", chat_kind="private", is_admin=True,
+                      is_operator=True)
     async with await open_store(ctx) as store:
         answer = await handle(request, services(store, ctx.config))
     _print_answer(answer, fmt)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC
 
 import click
 
@@ -83,12 +84,12 @@ async def _run_cluster_role(ctx: CliContext, role: str, once: bool, concurrency:
 @run_async
 async def status(ctx: CliContext, fmt: str) -> None:
     """Sources, outbox depth, next digests and dead letters (read from the database)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from bot.status import collect_status, format_status
 
-    async with await open_store(ctx) as store:
-        report = await collect_status(store, datetime.now(timezone.utc))
+    async with await open_store(ctx, read_only=True) as store:
+        report = await collect_status(store, datetime.now(UTC))
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from bot.cli import CliContext, open_store, pass_ctx, run_async
@@ -60,7 +66,7 @@ async def sources_add(ctx: CliContext, targets: tuple[str, ...], kind: str | Non
 @run_async
 async def sources_list(ctx: CliContext, fmt: str) -> None:
     """List sources with their last success or error."""
-    async with await open_store(ctx) as store:
+    async with await open_store(ctx, read_only=True) as store:
         records = await store.sources.list()
     if fmt == "json":
         click.echo(json.dumps(to_jsonable(records), indent=2))
@@ -121,7 +127,7 @@ async def sources_export(ctx: CliContext, output: str | None) -> None:
     """Write the feeds as OPML."""
     from digests.opml import OpmlOutline, write_opml
 
-    async with await open_store(ctx) as store:
+    async with await open_store(ctx, read_only=True) as store:
         records = await store.sources.list()
     text = write_opml([OpmlOutline(title=r.title or r.url, xml_url=r.url, html_url=None) for r in records if r.kind == "feed"],
                       title="newsdigest sources")
@@ -138,10 +144,9 @@ async def sources_export(ctx: CliContext, output: str | None) -> None:
 @run_async
 async def ingest(ctx: CliContext, targets: tuple[str, ...], all_sources: bool) -> None:
     """Poll the sources once (or read the given files and URLs) and store new articles."""
+    from bot.runtime import analysis_executor, fetch_policy, ingest_options
     from digests.fetch import Fetcher
     from digests.ingest import IngestWorker
-
-    from bot.runtime import analysis_executor, fetch_policy, ingest_options
 
     cfg = ctx.config
     show = sys.stderr.isatty()

@@ -2,15 +2,23 @@
 
 An adapter turns a platform event into a :class:`Request`, awaits :func:`handle`, and renders
 the returned answer (content, not text) with its platform's renderer. Permission checks live
-here; ``Request.is_admin`` says what rights the platform gave the asker.
+here; the adapters only say what rights the platform proved:
+
+* ``Request.is_operator``: a configured operator admin (``[telegram] admins``, ``[slack] admins``,
+  or a Slack workspace admin/owner). Only they change global state (``/sources add|remove``)
+  and only they see sources' local paths and raw errors (in a private chat).
+* ``Request.is_admin``: an admin of *this* chat (Telegram creator/administrator, a post in
+  one's own channel). They manage this chat's subscription and nothing else: anyone can
+  create a group and be its creator.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Awaitable, Callable
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import messages as msg
@@ -28,7 +36,23 @@ from digests.compose import DigestFilter, parse_since
 from digests.digest_builder import build_digest
 from digests.store import ArticleRow, Store
 
-__all__ = ["Request", "Services", "handle", "parse_command", "COMMANDS"]
+__all__ = ["COMMANDS", "Request", "Services", "SourceUrlCheck", "handle", "parse_command", "public_source_view"]
+
+# Wording of the checks added for issue 11 (to move to bot/messages.py with its owner).
+OPERATOR_ONLY = "Only the bot's configured admins can {action}."
+SOURCE_REFUSED = "This address cannot be added as a source."
+SOURCE_FAILING = "could not be fetched"
+LOCAL_SOURCE = "a local source"
+
+SourceUrlCheck = Callable[[str], Awaitable[object]]  # -> an object with .allowed (UrlVerdict)
+log = logging.getLogger(__name__)
+
+
+async def check_chat_source_url(url: str) -> object:
+    """The fetch side's policy for a URL typed in a chat (digests/urlpolicy.py)."""
+    from digests.urlpolicy import check_chat_source_url as check
+
+    return await check(url)
 
 
 @dataclass(frozen=True)
@@ -41,7 +65,8 @@ class Request:
     chat_id: str = "console"
     user_id: str = "console"
     chat_kind: str = "private"  # private | group | channel
-    is_admin: bool = False  # may manage this chat's subscription and the sources
+    is_admin: bool = False  # an admin of this chat: may manage this chat's subscription
+    is_operator: bool = False  # a configured operator admin: may change what every chat gets
 
     @property
     def text(self) -> str:
@@ -58,7 +83,8 @@ class Services:
     default_digest_time: str = "08:00"
     digest_title: str = "Your news digest"
     max_items: int = 30
-    now: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
+    check_source_url: SourceUrlCheck = check_chat_source_url  # a verdict with .allowed
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
 def parse_command(text: str, bot_username: str | None = None) -> Request | None:
@@ -123,7 +149,9 @@ async def search(req: Request, s: Services) -> Answer:
 
 
 def _needs_admin(req: Request) -> bool:
-    return req.chat_kind != "private" and not req.is_admin
+    """Managing a group's or channel's subscription takes an admin of that chat (or an operator);
+    in a private chat the asker is the whole chat."""
+    return req.chat_kind != "private" and not (req.is_admin or req.is_operator)
 
 
 async def subscribe(req: Request, s: Services) -> Answer:
@@ -192,30 +220,67 @@ async def settings(req: Request, s: Services) -> Answer:
     return SubscriptionList(title=msg.SETTINGS_SAVED, subscriptions=[sub.view()])
 
 
+def _is_local(record) -> bool:
+    return record.kind in ("file", "folder") or "://" not in record.url or record.url.lower().startswith("file:")
+
+
+def public_source_view(record, *, detailed: bool) -> SourceView:
+    """A source as a chat may see it. Only an operator in a private chat sees local paths and
+    errors (redacted of secrets): to anyone else a path tells where the host keeps its files,
+    and a raw network error works as a port scanner."""
+    from bot.logs import redact
+
+    if detailed:
+        return SourceView(id=record.id, url=record.url, kind=record.kind, title=record.title,
+                          last_success=record.last_success_at,
+                          last_error=redact(record.last_error) if record.last_error else None, failures=record.failures)
+    local = _is_local(record)
+    return SourceView(
+        id=record.id, url="" if local else record.url, kind=record.kind,
+        title=LOCAL_SOURCE if local else record.title, last_success=record.last_success_at,
+        last_error=SOURCE_FAILING if record.last_error else None, failures=record.failures,
+    )
+
+
+async def _url_allowed(url: str, s: Services) -> bool:
+    """The URL policy's verdict (digests/urlpolicy.py); fail closed on anything else."""
+    try:
+        verdict = await s.check_source_url(url)
+    except Exception:
+        log.info("chat source URL check failed", exc_info=True)
+        return False
+    if not getattr(verdict, "allowed", False):
+        log.info("chat source URL refused", extra={"reason": str(getattr(verdict, "detail", ""))})
+        return False
+    return True
+
+
 async def sources(req: Request, s: Services) -> Answer:
     if not req.args:
-        records = await s.store.sources.list()
-        return SourceList(
-            title="Sources",
-            sources=[
-                SourceView(id=r.id, url=r.url, kind=r.kind, title=r.title, last_success=r.last_success_at,
-                           last_error=r.last_error, failures=r.failures)
-                for r in records
-            ],
-        )
+        detailed = req.is_operator and req.chat_kind == "private"
+        return SourceList(title="Sources", sources=[public_source_view(r, detailed=detailed)
+                                                    for r in await s.store.sources.list()])
     action, *rest = req.args
     if action not in ("add", "remove") or len(rest) != 1:
         return Notice(msg.SOURCES_USAGE, "warning")
-    if not req.is_admin:
-        return Notice(msg.NOT_ALLOWED.format(action=f"{action} sources"), "error")
+    if not req.is_operator:  # the sources are every chat's: a chat admin is not enough
+        return Notice(OPERATOR_ONLY.format(action=f"{action} sources"), "error")
     url = rest[0].strip("<>")
     if action == "remove":
         removed = await s.store.sources.remove(url)
         return Notice((msg.SOURCE_REMOVED if removed else msg.SOURCE_UNKNOWN).format(url=url), "success" if removed else "warning")
-    if not url.startswith(("http://", "https://")):
+    if not url.lower().startswith(("http://", "https://")):
         return Notice(msg.SOURCE_BAD_URL.format(url=url), "warning")
-    _, created = await s.store.sources.add(url, "feed")
+    if not await _url_allowed(url, s):
+        return Notice(SOURCE_REFUSED, "warning")  # names no resolved address
+    _, created = await _add_chat_source(s.store, url)
     return Notice((msg.SOURCE_ADDED if created else msg.SOURCE_EXISTS).format(url=url), "success" if created else "info")
+
+
+async def _add_chat_source(store: Store, url: str):
+    from digests.urlpolicy import SourceOrigin
+
+    return await store.sources.add(url, "feed", origin=SourceOrigin.CHAT)
 
 
 async def help_(req: Request, s: Services) -> Answer:

@@ -10,7 +10,7 @@ from digests.fetch import FetchPolicy
 from digests.ingest import IngestOptions
 from digests.store import Store
 
-__all__ = ["fetch_policy", "ingest_options", "analysis_executor", "services"]
+__all__ = ["analysis_executor", "fetch_policy", "ingest_options", "services"]
 
 
 def fetch_policy(cfg: IngestConfig) -> FetchPolicy:
@@ -24,6 +24,7 @@ def fetch_policy(cfg: IngestConfig) -> FetchPolicy:
         global_concurrency=cfg.global_concurrency,
         per_host_concurrency=cfg.per_host_concurrency,
         user_agent=cfg.user_agent,
+        allow_private_item_hosts=cfg.allow_private_item_hosts,
     )
 
 
@@ -35,7 +36,8 @@ def analysis_executor(cfg: IngestConfig) -> Executor | None:
 
 
 def ingest_options(cfg: IngestConfig) -> IngestOptions:
-    return IngestOptions(max_entries_per_feed=cfg.max_entries_per_feed)
+    return IngestOptions(max_entries_per_feed=cfg.max_entries_per_feed, source_deadline=cfg.source_deadline,
+                         host_timeouts_per_pass=cfg.host_timeouts_per_pass)
 
 
 def services(store: Store, config: Config) -> Services:

@@ -15,9 +15,16 @@ Guarantees, so one bad host cannot stall or flood the bot:
   honoured and puts the whole host on cool-down, not just this request;
 * conditional GET: a 304 gives ``FetchedPage(not_modified=True)`` with no body;
 * the body is counted while streaming and the connection dropped past ``max_bytes``;
-* redirects are followed by hand, so loops and long chains fail with ``TooManyRedirects``.
+* redirects are followed by hand, so loops and long chains fail with ``TooManyRedirects``;
+* every URL and every redirect hop is checked by :mod:`digests.urlpolicy` under the
+  :class:`~digests.urlpolicy.FetchScope` the caller passes (default: an operator's source);
+  a checked public address is connected to directly (Host header and SNI keep the name), so
+  DNS rebinding cannot swap it;
+* bodies are read raw and decoded by :mod:`digests.decompress` (bounded, one coding only);
+* a :class:`HostBreaker` shared by one ingest pass skips a host after it timed out N times.
 
-``file://`` URLs and plain paths are read from disk, so tests and the CLI use the same call.
+``file://`` URLs and plain paths are read from disk (regular files only, capped, with a
+deadline) for operator sources only, so tests and the CLI use the same call.
 """
 
 from __future__ import annotations
@@ -26,25 +33,35 @@ import asyncio
 import mimetypes
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from digests.charset import decode_body
+from digests.decompress import ACCEPT_ENCODING, read_body
 from digests.errors import (
-    BodyTooLarge,
     FetchError,
     HTTPStatusError,
     NetworkError,
     TooManyRedirects,
 )
 from digests.models import FetchedPage
+from digests.urlpolicy import (
+    FetchScope,
+    Resolver,
+    UrlPolicy,
+    UrlRefused,
+    UrlVerdict,
+    is_local_url,
+    read_local_file,
+    system_resolver,
+)
 from digests.urls import host_of
 
-__all__ = ["FetchPolicy", "Fetcher", "parse_retry_after", "is_local"]
+__all__ = ["FetchPolicy", "FetchTimeout", "Fetcher", "HostBreaker", "HostSkipped", "is_local", "parse_retry_after"]
 
 _REDIRECTS = {301, 302, 303, 307, 308}
 _TEXT_HINTS = ("text/", "xml", "json", "html", "javascript")
@@ -63,6 +80,34 @@ class FetchPolicy:
     global_concurrency: int = 16
     per_host_concurrency: int = 2
     user_agent: str = "newsdigest/0.1 (+https://github.com/newsdigest/newsdigest)"
+    # Operator sources' item links may reach private addresses on any host, not only the
+    # source's own. Never applies to chat-added sources.
+    allow_private_item_hosts: bool = False
+
+
+class FetchTimeout(NetworkError):
+    """No complete response within the time limits (after retries)."""
+
+
+class HostSkipped(FetchError):
+    """The host timed out too often in this pass; not asked again until the next one."""
+
+
+@dataclass
+class HostBreaker:
+    """Counts timeouts per host during one ingest pass; ``limit`` of them open the breaker."""
+
+    limit: int = 2
+    timeouts: dict[str, int] = field(default_factory=dict)
+
+    def is_open(self, host: str) -> bool:
+        return self.limit > 0 and self.timeouts.get(host, 0) >= self.limit
+
+    def record_timeout(self, host: str) -> None:
+        self.timeouts[host] = self.timeouts.get(host, 0) + 1
+
+    def tripped(self) -> list[str]:
+        return [h for h in self.timeouts if self.is_open(h)]
 
 
 class _Retryable(Exception):
@@ -90,10 +135,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def is_local(url: str) -> bool:
-    """True for ``file://`` URLs and plain filesystem paths (anything without a web scheme)."""
-    scheme = urlsplit(url).scheme.lower()
-    return scheme == "file" or scheme == "" or (len(scheme) == 1 and url[1:3] in (":\\", ":/"))
+is_local = is_local_url  # True for ``file:`` URLs and plain paths (kept for callers)
 
 
 def _host_key(url: str) -> str:
@@ -129,14 +171,19 @@ def _describe(exc: httpx.HTTPError, policy: FetchPolicy) -> str:
 class Fetcher:
     """Owns one ``httpx.AsyncClient``; use as ``async with Fetcher(policy) as f``.
 
-    ``transport`` replaces the network (an ``httpx.MockTransport`` in tests).
+    ``transport`` replaces the network (an ``httpx.MockTransport`` in tests); ``resolver``
+    replaces DNS for the URL policy (``async (host, port) -> [addresses]``).
     """
 
     def __init__(
-        self, policy: FetchPolicy | None = None, *, transport: httpx.AsyncBaseTransport | None = None
+        self, policy: FetchPolicy | None = None, *, transport: httpx.AsyncBaseTransport | None = None,
+        resolver: Resolver | None = None,
     ) -> None:
         self.policy = policy or FetchPolicy()
         p = self.policy
+        self.url_policy = UrlPolicy(resolver=resolver or system_resolver,
+                                    allow_private_item_hosts=p.allow_private_item_hosts,
+                                    resolve_timeout=p.connect_timeout)
         self._client = httpx.AsyncClient(
             transport=transport,
             follow_redirects=False,  # by hand, to count hops and spot loops
@@ -144,7 +191,7 @@ class Fetcher:
                 connect=p.connect_timeout, read=p.read_timeout, write=p.read_timeout, pool=None
             ),
             limits=httpx.Limits(max_connections=p.global_concurrency),
-            headers={"User-Agent": p.user_agent},
+            headers={"User-Agent": p.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
         )
         self._global = asyncio.Semaphore(p.global_concurrency)
         self._per_host: dict[str, asyncio.Semaphore] = {}
@@ -162,20 +209,41 @@ class Fetcher:
     # -- public ------------------------------------------------------------------------
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+        scope: FetchScope | None = None, breaker: HostBreaker | None = None,
     ) -> FetchedPage:
-        if is_local(url):
-            return await asyncio.to_thread(self._read_local, url)
-        if urlsplit(url).scheme.lower() not in ("http", "https"):
-            raise FetchError(url, f"unsupported URL scheme {urlsplit(url).scheme!r}")
+        """The page at ``url``. ``scope`` says whose URL it is (default: an operator's source);
+        the URL policy refuses what that scope may not read (:class:`UrlRefused`)."""
+        scope = scope or FetchScope.source(url)
+        verdict = await self.url_policy.check(url, scope)
+        if not verdict.allowed:
+            raise UrlRefused(verdict)
+        if verdict.local_path is not None:
+            try:
+                async with asyncio.timeout(self.policy.total_timeout):
+                    return await asyncio.to_thread(self._read_local, url, verdict.local_path)
+            except TimeoutError:
+                raise FetchTimeout(url, f"file not read within {self.policy.total_timeout:g}s") from None
+        host = _host_key(url)
+        if breaker is not None and breaker.is_open(host):
+            raise HostSkipped(url, f"{host} timed out {breaker.limit} times in this pass; skipped until the next")
+        try:
+            return await self._fetch_remote(url, etag, last_modified, scope)
+        except FetchTimeout:
+            if breaker is not None:
+                breaker.record_timeout(host)
+            raise
 
+    async def _fetch_remote(
+        self, url: str, etag: str | None, last_modified: str | None, scope: FetchScope
+    ) -> FetchedPage:
         loop = asyncio.get_running_loop()
         budget = self.policy.total_timeout
         attempt = 0
         while True:
             started = loop.time()
             try:
-                return await self._attempt(url, etag, last_modified, budget)
+                return await self._attempt(url, etag, last_modified, budget, scope)
             except _Retryable as failure:
                 budget -= loop.time() - started
                 attempt += 1
@@ -188,7 +256,7 @@ class Fetcher:
     # -- one attempt, following redirects ----------------------------------------------
 
     async def _attempt(
-        self, url: str, etag: str | None, last_modified: str | None, budget: float
+        self, url: str, etag: str | None, last_modified: str | None, budget: float, scope: FetchScope
     ) -> FetchedPage:
         headers = {}
         if etag:
@@ -199,15 +267,18 @@ class Fetcher:
         current = url
         loop = asyncio.get_running_loop()
         while True:
+            verdict = await self.url_policy.check(current, scope)  # every hop, the origin's rules
+            if not verdict.allowed:
+                raise UrlRefused(UrlVerdict(url, False, verdict.reason, f"redirect to {current}: {verdict.detail}"))
             host = _host_key(current)
             await self._wait_for_cooldown(host)
             async with self._host_slot(host), self._global:
                 started = loop.time()
                 try:
                     async with asyncio.timeout(max(budget, 0.001)):
-                        page_or_next = await self._request(url, current, headers)
+                        page_or_next = await self._request(url, current, headers, verdict.addresses)
                 except TimeoutError:
-                    raise NetworkError(
+                    raise FetchTimeout(
                         url, f"no complete response within {self.policy.total_timeout:g}s"
                     ) from None
                 budget -= loop.time() - started
@@ -221,24 +292,39 @@ class Fetcher:
             if len(seen) > self.policy.max_redirects + 1:
                 raise TooManyRedirects(url, f"more than {self.policy.max_redirects} redirects")
 
-    async def _request(self, url: str, current: str, headers: dict[str, str]) -> FetchedPage | str:
+    async def _send(self, url: str, current: str, headers: dict[str, str], addresses: tuple[str, ...]) -> httpx.Response:
+        """Send to one of the checked ``addresses`` (by name when there are none), trying
+        the next address when one refuses the connection."""
+        for i, address in enumerate(addresses or (None,)):
+            try:
+                request = self._client.build_request("GET", current, headers=headers)
+                if address is not None:  # pinned: connect to the checked IP, keep the name
+                    host = request.url.host
+                    request.headers["Host"] = request.url.netloc.decode("ascii")
+                    request.url = request.url.copy_with(host=address)
+                    request.extensions = {**request.extensions, "sni_hostname": host}
+            except httpx.InvalidURL as exc:
+                raise FetchError(url, f"invalid URL: {exc}") from None
+            try:
+                return await self._client.send(request, stream=True)
+            except httpx.UnsupportedProtocol as exc:
+                raise FetchError(url, f"unsupported URL: {exc}") from None
+            except httpx.ConnectError:
+                if i + 1 >= len(addresses):
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _request(self, url: str, current: str, headers: dict[str, str],
+                       addresses: tuple[str, ...] = ()) -> FetchedPage | str:
         """The page, or the next URL when the server redirects."""
         try:
-            request = self._client.build_request("GET", current, headers=headers)
-        except httpx.InvalidURL as exc:
-            raise FetchError(url, f"invalid URL: {exc}") from None
-        try:
-            response = await self._client.send(request, stream=True)
-        except httpx.UnsupportedProtocol as exc:
-            raise FetchError(url, f"unsupported URL: {exc}") from None
+            response = await self._send(url, current, headers, addresses)
         except httpx.TransportError as exc:
-            raise _Retryable(NetworkError(url, _describe(exc, self.policy))) from None
+            raise _Retryable(_network_error(url, exc, self.policy)) from None
         try:
             return await self._handle(url, current, response, headers)
         except httpx.TransportError as exc:  # while reading the body
-            raise _Retryable(NetworkError(url, _describe(exc, self.policy))) from None
-        except httpx.DecodingError as exc:  # e.g. a corrupt gzip body: retrying won't help
-            raise FetchError(url, f"could not decode the response body: {exc}") from None
+            raise _Retryable(_network_error(url, exc, self.policy)) from None
         finally:
             # Closing a half-read stream drops the connection: the server stops sending.
             await response.aclose()
@@ -289,18 +375,8 @@ class Fetcher:
         return page
 
     async def _read_capped(self, url: str, response: httpx.Response) -> bytes:
-        limit = self.policy.max_bytes
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise BodyTooLarge(url, limit)
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():  # decompressed: a gzip bomb is caught too
-            size += len(chunk)
-            if size > limit:
-                raise BodyTooLarge(url, limit)
-            chunks.append(chunk)
-        return b"".join(chunks)
+        # Raw bytes: httpx must not inflate anything; our bounded decoder does.
+        return await read_body(response.aiter_raw(), response.headers, self.policy.max_bytes, url)
 
     # -- politeness ----------------------------------------------------------------------
 
@@ -322,28 +398,17 @@ class Fetcher:
 
     # -- local files ---------------------------------------------------------------------
 
-    def _read_local(self, url: str) -> FetchedPage:
-        parts = urlsplit(url)
-        path = Path(unquote(parts.path) if parts.scheme.lower() == "file" else url).expanduser()
-        try:
-            size = path.stat().st_size
-            if size > self.policy.max_bytes:
-                raise BodyTooLarge(url, self.policy.max_bytes)
-            content = path.read_bytes()
-        except FileNotFoundError:
-            raise FetchError(url, "no such file") from None
-        except IsADirectoryError:
-            raise FetchError(url, "is a directory, not a file") from None
-        except OSError as exc:
-            raise FetchError(url, f"cannot read file: {exc.strerror or exc}") from None
-        content_type = mimetypes.guess_type(path.name)[0] or ""
+    def _read_local(self, url: str, path: str) -> FetchedPage:
+        content = read_local_file(path, self.policy.max_bytes, url)
+        resolved = Path(path).resolve()
+        content_type = mimetypes.guess_type(resolved.name)[0] or ""
         text, encoding = decode_body(content, content_type)
-        file_url = path.resolve().as_uri()
         return FetchedPage(
-            url=file_url,
-            requested_url=url,
-            content=content,
-            text=text,
-            content_type=content_type,
-            encoding=encoding,
+            url=resolved.as_uri(), requested_url=url, content=content, text=text,
+            content_type=content_type, encoding=encoding,
         )
+
+
+def _network_error(url: str, exc: httpx.HTTPError, policy: FetchPolicy) -> NetworkError:
+    kind = FetchTimeout if isinstance(exc, httpx.TimeoutException) else NetworkError
+    return kind(url, _describe(exc, policy))

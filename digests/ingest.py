@@ -13,28 +13,29 @@ import asyncio
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Callable
 
 from digests.analyze import analyze_page
 from digests.errors import DigestError, FeedError, FetchError, HTTPStatusError
 from digests.feeds import looks_like_feed, parse_feed
-from digests.fetch import Fetcher
+from digests.fetch import Fetcher, HostBreaker
 from digests.models import Analysis, FetchedPage, Rejected
 from digests.recent_index import RecentArticles
 from digests.similarity import SAME_STORY_COSINE, fingerprint, term_vector
 from digests.store import SourceRecord, Store
 from digests.store.articles import guid_key
 from digests.targets import file_url, local_files, target_kind
+from digests.urlpolicy import FetchScope, Refusal, SourceOrigin, UrlRefused, UrlVerdict
 from digests.urls import canonical_url
 
 log = logging.getLogger(__name__)
 
-__all__ = ["IngestOptions", "IngestReport", "IngestWorker", "Progress"]
+__all__ = ["IngestOptions", "IngestReport", "IngestWorker", "Progress", "SourceDeadline"]
 
 Progress = Callable[[str, int], None]  # (event, n): "total" adds n to the work, "advance" marks n done
 
@@ -46,6 +47,25 @@ class IngestOptions:
     story_threshold: float = SAME_STORY_COSINE  # cosine above which two articles are one story
     recent_window: timedelta = timedelta(days=3)  # compared for near-duplicates and stories
     source_concurrency: int = 8
+    # One source's whole ingest (feed and items) may take this long; items not started by
+    # then are fetched at the next poll (the feed's validators are not saved).
+    source_deadline: float = 300.0
+    # A host that times out this many times in one pass is skipped for the rest of it.
+    host_timeouts_per_pass: int = 2
+
+
+class SourceDeadline(FetchError):
+    """The source's ingest ran out of time; what was not fetched is fetched at the next poll."""
+
+
+@dataclass
+class _SourcePass:
+    """What every fetch of one source's ingest shares: whose URLs these are, the pass's host
+    breaker and the source's deadline (event-loop time)."""
+
+    scope: FetchScope
+    breaker: HostBreaker
+    deadline: float
 
 
 @dataclass
@@ -58,7 +78,7 @@ class IngestReport:
     rejected: list[Rejected] = field(default_factory=list)  # no article in it (too short, not HTML, 404)
     errors: list[str] = field(default_factory=list)  # one line per failed source or item
 
-    def merge(self, other: "IngestReport") -> None:
+    def merge(self, other: IngestReport) -> None:
         self.sources += other.sources
         self.new += other.new
         self.duplicates += other.duplicates
@@ -98,11 +118,12 @@ class IngestWorker:
         records = [r for r in records if r.enabled]
         self.progress("total", len(records))
         semaphore = asyncio.Semaphore(self.options.source_concurrency)
+        breaker = HostBreaker(self.options.host_timeouts_per_pass)  # shared: a slow host is slow for every source
 
         async def one(record: SourceRecord) -> IngestReport:
             async with semaphore:
                 try:
-                    return await self.ingest_source(record)
+                    return await self.ingest_source(record, breaker=breaker)
                 finally:
                     self.progress("advance", 1)
 
@@ -123,24 +144,28 @@ class IngestWorker:
                 next_poll_at=None,
             )
             try:
-                report.merge(await self._ingest(record))
+                report.merge(await self._ingest(record, self._pass(record, HostBreaker(self.options.host_timeouts_per_pass))))
             except DigestError as exc:
                 report.errors.append(str(exc))
-            except Exception as exc:  # noqa: BLE001 - one input's bug must not stop the others
+            except Exception as exc:
                 report.errors.append(f"{target}: internal error: {type(exc).__name__}: {exc}")
                 log.exception("input failed", extra={"input": target})
             finally:
                 self.progress("advance", 1)
         return report
 
-    async def ingest_source(self, record: SourceRecord) -> IngestReport:
+    def _pass(self, record: SourceRecord, breaker: HostBreaker) -> _SourcePass:
+        deadline = asyncio.get_running_loop().time() + self.options.source_deadline
+        return _SourcePass(FetchScope.source(record.url, record.origin), breaker, deadline)
+
+    async def ingest_source(self, record: SourceRecord, *, breaker: HostBreaker | None = None) -> IngestReport:
         try:
-            report = await self._ingest(record)
+            report = await self._ingest(record, self._pass(record, breaker or HostBreaker(self.options.host_timeouts_per_pass)))
         except (DigestError, OSError) as exc:
             failed = await self.store.sources.record_failure(record.id, str(exc))
             log.warning("source failed", extra={"source": record.url, "error": str(exc), "failures": failed and failed.failures})
             return IngestReport(sources=1, errors=[str(exc)])
-        except Exception as exc:  # noqa: BLE001 - one source's bug must not stop the others
+        except Exception as exc:
             message = f"{record.url}: internal error: {type(exc).__name__}: {exc}"
             await self.store.sources.record_failure(record.id, message)
             log.exception("source failed", extra={"source": record.url})
@@ -149,45 +174,61 @@ class IngestWorker:
 
     # -- per kind -------------------------------------------------------------------------
 
-    async def _ingest(self, record: SourceRecord) -> IngestReport:
+    async def _fetch(self, url: str, run: _SourcePass, *, item: bool = False, etag: str | None = None,
+                     last_modified: str | None = None) -> FetchedPage:
+        """Every fetch of a source's ingest: under the source's URL rules (items under the
+        stricter item rules), the pass's host breaker and the source's deadline."""
+        if asyncio.get_running_loop().time() >= run.deadline:
+            raise SourceDeadline(url, f"not fetched: the source's {self.options.source_deadline:g}s deadline passed")
+        try:
+            async with asyncio.timeout_at(run.deadline):
+                return await self.fetcher.fetch(url, etag=etag, last_modified=last_modified,
+                                                scope=run.scope.item() if item else run.scope, breaker=run.breaker)
+        except TimeoutError:
+            raise SourceDeadline(url, f"not fetched: the source's {self.options.source_deadline:g}s deadline passed") from None
+
+    async def _ingest(self, record: SourceRecord, run: _SourcePass) -> IngestReport:
+        if record.kind in ("folder", "file") and record.origin is not SourceOrigin.OPERATOR:
+            raise UrlRefused(UrlVerdict(record.url, False, Refusal.SCHEME, "local sources are read only for the operator"))
         if record.kind == "folder":
-            return await self._ingest_folder(record)
+            return await self._ingest_folder(record, run)
         if record.kind == "file":
-            path = record.url[7:] if record.url.startswith("file://") else record.url
+            path = record.url.removeprefix("file://")
             if not Path(path).expanduser().is_file():
                 raise FetchError(record.url, "no such file")
             report = IngestReport(sources=1)
-            await self._ingest_page_url(file_url(path), record, report, source_label=record.url)
+            await self._ingest_page_url(file_url(path), record, report, run, source_label=record.url)
             await self._record_success(record)
             return report
-        page = await self.fetcher.fetch(record.url, etag=record.etag, last_modified=record.last_modified)
+        page = await self._fetch(record.url, run, etag=record.etag, last_modified=record.last_modified)
         report = IngestReport(sources=1)
         if page.not_modified:
             report.not_modified += 1
             await self._record_success(record, page)
             return report
         if record.kind == "feed" or looks_like_feed(page):
-            complete, ttl_minutes = await self._ingest_feed(page, record, report)
+            complete, ttl_minutes = await self._ingest_feed(page, record, report, run)
             await self._record_success(record, page if complete else None, interval_s=_poll_interval(record, page, ttl_minutes))
         else:
             await self._store_page(page, record, report, source_label=record.url)
             await self._record_success(record, page)
         return report
 
-    async def _ingest_folder(self, record: SourceRecord) -> IngestReport:
+    async def _ingest_folder(self, record: SourceRecord, run: _SourcePass) -> IngestReport:
         report = IngestReport(sources=1)
-        files = local_files(record.url[7:] if record.url.startswith("file://") else record.url)
+        files = local_files(record.url.removeprefix("file://"))
         known = await self.store.articles.known_urls([file_url(f) for f in files])
         for path in files:
             url = file_url(path)
             if url in known:
                 report.skipped += 1
                 continue
-            await self._ingest_page_url(url, record, report, source_label=str(path))
+            await self._ingest_page_url(url, record, report, run, source_label=str(path))
         await self._record_success(record)
         return report
 
-    async def _ingest_feed(self, page: FetchedPage, record: SourceRecord, report: IngestReport) -> tuple[bool, int | None]:
+    async def _ingest_feed(self, page: FetchedPage, record: SourceRecord, report: IngestReport,
+                           run: _SourcePass) -> tuple[bool, int | None]:
         """Store the feed's new items; (True when none failed transiently, the feed's TTL)."""
         try:
             feed = parse_feed(page)
@@ -207,28 +248,29 @@ class IngestWorker:
         report.skipped += len(entries) - len(fresh)
         self.progress("total", len(fresh))
         results = await asyncio.gather(
-            *(self._ingest_entry(e, record, report) for e in fresh), return_exceptions=False
+            *(self._ingest_entry(e, record, report, run) for e in fresh), return_exceptions=False
         )
         return all(results), feed.ttl_minutes
 
-    async def _ingest_entry(self, entry, record: SourceRecord, report: IngestReport) -> bool:
+    async def _ingest_entry(self, entry, record: SourceRecord, report: IngestReport, run: _SourcePass) -> bool:
         try:
-            page = await self.fetcher.fetch(entry.link)
+            page = await self._fetch(entry.link, run, item=True)  # a link a feed handed us: untrusted
             await self._store_page(page, record, report, source_label=record.url, entry=entry)
             return True
         except FetchError as exc:
             report.errors.append(str(exc))
             log.warning("item failed", extra={"source": record.url, "url": entry.link, "error": str(exc)})
             return _entry_page_failure_is_permanent(exc)
-        except Exception as exc:  # noqa: BLE001 - a bug on one page must not stop the feed's other items
+        except Exception as exc:
             report.errors.append(f"{entry.link}: internal error: {type(exc).__name__}: {exc}")
             log.exception("item failed", extra={"source": record.url, "url": entry.link})
             return False  # not stored: the next poll fetches the feed in full and tries again
         finally:
             self.progress("advance", 1)
 
-    async def _ingest_page_url(self, url: str, record: SourceRecord, report: IngestReport, *, source_label: str) -> None:
-        page = await self.fetcher.fetch(url)
+    async def _ingest_page_url(self, url: str, record: SourceRecord, report: IngestReport, run: _SourcePass, *,
+                               source_label: str) -> None:
+        page = await self._fetch(url, run)
         await self._store_page(page, record, report, source_label=source_label)
 
     # -- analysis and storage ---------------------------------------------------------------
@@ -258,7 +300,7 @@ class IngestWorker:
         article.alternate_urls = [u for u in dict.fromkeys([*article.alternate_urls, *urls[:2]]) if u != article.url]
         await self._save(result, signature, record, report)
 
-    async def _save(self, analysis: Analysis, signature: "_Signature", record: SourceRecord, report: IngestReport) -> None:
+    async def _save(self, analysis: Analysis, signature: _Signature, record: SourceRecord, report: IngestReport) -> None:
         fp, vector = signature
         async with self._save_lock:
             recent = await self._recent_articles()
@@ -281,7 +323,7 @@ class IngestWorker:
 
     async def _recent_articles(self) -> RecentArticles:
         if self._recent is None:
-            since = datetime.now(timezone.utc) - self.options.recent_window
+            since = datetime.now(UTC) - self.options.recent_window
             self._recent = RecentArticles()
             for aid, sid, fp, vec in await self.store.articles.recent_signatures(since):
                 self._recent.add(aid, sid, fp, vec)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -33,8 +33,15 @@ from bot.cluster.engine import STALLED_AFTER_SECONDS
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LeaderLock", "LeaderTicks", "run_scheduler", "recover_stalled_jobs", "chats_with_due_messages",
-           "current_leader", "busy_keys"]
+__all__ = [
+    "LeaderLock",
+    "LeaderTicks",
+    "busy_keys",
+    "chats_with_due_messages",
+    "current_leader",
+    "recover_stalled_jobs",
+    "run_scheduler",
+]
 
 LEADER_LOCK_KEY = 7429031300
 
@@ -82,7 +89,15 @@ class LeaderLock:
     async def release(self) -> None:
         if self._conn is not None:
             try:
-                await self._conn.close()  # closing frees the lock
+                # Unlock first: closing frees the lock too, but only once the server backend
+                # has exited, which a standby asking at once can beat.
+                if not self._conn.closed:
+                    async with asyncio.timeout(2):
+                        await self._conn.execute("SELECT pg_advisory_unlock_all()")
+            except Exception:  # noqa: BLE001 - connection already gone: so is the lock
+                pass
+            try:
+                await self._conn.close()
             except Exception:  # noqa: BLE001
                 pass
             self._conn = None
@@ -147,7 +162,7 @@ class _Leading:
 
     @staticmethod
     def _now() -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     async def announce(self) -> None:
         now = self._now()
@@ -235,5 +250,5 @@ async def run_scheduler(store: Any, app: Any, settings: Any, config: Any, connin
 async def _wait(stop: asyncio.Event, seconds: float) -> None:
     try:
         await asyncio.wait_for(stop.wait(), seconds)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         pass

@@ -8,7 +8,8 @@ transport wrapped around the real one, handed to the existing
   any worker got a 429/503 with ``Retry-After`` from that host);
 * holds one of ``per_host_concurrency`` cluster-wide slots for the host while the request
   and its body are in flight: PostgreSQL session advisory locks
-  ``pg_try_advisory_lock(hashtext(host), slot)`` on a pooled connection. A worker killed
+  ``pg_try_advisory_lock(hashtext(host), slot)`` (polled, never the blocking form) on a
+  pooled connection. A worker killed
   mid-request loses its connection and PostgreSQL frees its slots at once, so a dead
   worker never keeps a host blocked.
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -30,7 +31,7 @@ from digests.urls import host_of
 
 log = logging.getLogger(__name__)
 
-__all__ = ["HostSlots", "HostCooldowns", "PoliteTransport", "host_key"]
+__all__ = ["HostCooldowns", "HostSlots", "PoliteTransport", "host_key"]
 
 _RETRY_STATUSES = (429, 503)
 
@@ -67,42 +68,59 @@ class HostSlots:
 
     async def acquire(self, host: str) -> tuple[Any, int]:
         """Wait for a free slot of ``host``; returns (connection, slot) to pass to release.
-        Every slot is tried at once; when all are taken the wait is PostgreSQL's own lock
-        queue on one of them (handed over the moment it is released), bounded so a slot
-        freed elsewhere meanwhile is found by the next round of tries."""
+
+        Only ``pg_try_advisory_lock``, polled: a blocking ``pg_advisory_lock`` cut short by
+        ``lock_timeout`` may still have been granted when the error arrives, and the pooled
+        connection would then hold the slot without knowing it (advisory locks are re-entrant,
+        so it would keep re-taking it while other workers never get it). And whatever goes
+        wrong once a lock statement was sent (an error, a cancelled task), the connection is
+        closed, not pooled: closing frees every lock it may hold, so a pooled connection
+        always holds none."""
         start = random.randrange(self.per_host)  # spread processes over the slots
         while True:
             conn = await self._pool.getconn()
             try:
-                for i in range(self.per_host):
-                    slot = (start + i) % self.per_host
-                    row = await (await conn.execute("SELECT pg_try_advisory_lock(hashtext(%s), %s)", (host, slot))).fetchone()
-                    if row and row[0]:
-                        return conn, slot
-                slot = random.randrange(self.per_host)
-                try:
-                    await conn.execute(f"SET lock_timeout = '{int(self.wait_ms)}ms'")
-                    await conn.execute("SELECT pg_advisory_lock(hashtext(%s), %s)", (host, slot))
-                    return conn, slot
-                except Exception as exc:  # noqa: BLE001 - lock_timeout: look at every slot again
-                    if "lock timeout" not in str(exc).lower():
-                        raise
-                finally:
-                    if not conn.closed:
-                        await conn.execute("SET lock_timeout = 0")
+                slot = await self._try_slots(conn, host, start)
             except BaseException:
-                await self._pool.putconn(conn)
+                await self._discard(conn)
                 raise
+            if slot is not None:
+                return conn, slot
+            await self._pool.putconn(conn)
+            # All taken: look again soon (jittered, so waiting processes do not poll in step).
+            await asyncio.sleep(random.uniform(0.25, 1.0) * self.wait_ms / 1000)
+
+    async def _try_slots(self, conn: Any, host: str, start: int) -> int | None:
+        for i in range(self.per_host):
+            slot = (start + i) % self.per_host
+            row = await (await conn.execute("SELECT pg_try_advisory_lock(hashtext(%s), %s)", (host, slot))).fetchone()
+            if row and row[0]:
+                return slot
+        return None
+
+    async def _discard(self, conn: Any) -> None:
+        """Close a connection whose locks we are not sure of, then hand it back (the pool
+        replaces a closed connection)."""
+        try:
+            await conn.close()
+        except BaseException:
+            log.warning("could not close a host-slot connection", exc_info=True)
+        finally:
             await self._pool.putconn(conn)
 
     async def release(self, host: str, held: tuple[Any, int]) -> None:
         conn, slot = held
         try:
-            await conn.execute("SELECT pg_advisory_unlock(hashtext(%s), %s)", (host, slot))
-        except Exception:  # noqa: BLE001 - a broken connection frees its locks anyway
-            log.warning("could not release a host slot", exc_info=True)
-        finally:
-            await self._pool.putconn(conn)
+            row = await (await conn.execute("SELECT pg_advisory_unlock(hashtext(%s), %s)", (host, slot))).fetchone()
+        except BaseException as exc:
+            await self._discard(conn)  # its locks go with it
+            if not isinstance(exc, Exception):
+                raise
+            log.warning("could not release a host slot; its connection was closed instead", exc_info=True)
+            return
+        if not (row and row[0]):
+            log.warning("a host slot was not held at release", extra={"host": host, "slot": slot})
+        await self._pool.putconn(conn)
 
 
 class HostCooldowns:
@@ -131,14 +149,14 @@ class HostCooldowns:
     async def wait(self, host: str) -> None:
         until = await self.until(host)
         if until is not None:
-            wait = (until - datetime.now(timezone.utc)).total_seconds()
+            wait = (until - datetime.now(UTC)).total_seconds()
             if wait > 0:
                 await asyncio.sleep(min(wait, self.max_seconds))
 
     async def hold(self, host: str, seconds: float) -> None:
         from sqlalchemy import text
 
-        until = datetime.now(timezone.utc) + timedelta(seconds=min(seconds, self.max_seconds))
+        until = datetime.now(UTC) + timedelta(seconds=min(seconds, self.max_seconds))
         async with self._engine.begin() as conn:
             await conn.execute(text(
                 "INSERT INTO newsdigest_host_cooldowns (host, until) VALUES (:h, :u) "

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from bot.commands import Request
 
 __all__ = [
-    "SLASH_COMMANDS",
-    "SHARE_WORDS",
-    "SlashCommand",
-    "parse_slash_command",
-    "chat_kind_of",
     "MAX_RESPONSE_URL_POSTS",
+    "SHARE_WORDS",
+    "SLASH_COMMANDS",
+    "SlashCommand",
+    "chat_kind_of",
+    "parse_slash_command",
 ]
 
 # Every slash command the app registers (see slack-manifest.yml). ``/news`` takes the others as
@@ -68,7 +68,10 @@ def _split_share(args: list[str]) -> tuple[list[str], bool]:
 
 def parse_slash_command(body: dict, *, is_admin: bool = False) -> SlashCommand:
     """``body`` is Slack's slash-command payload (command, text, channel_id, user_id,
-    response_url...). ``/subscribe #channel words`` targets the mentioned channel."""
+    response_url...). ``/subscribe #channel words`` targets the mentioned channel.
+
+    ``is_admin`` is the operator's right (``[slack] admins`` or a workspace admin/owner): Slack
+    tells us of no per-channel admins, so on Slack an operator is also every channel's admin."""
     command = str(body.get("command") or "").lstrip("/").lower()
     args = str(body.get("text") or "").split()
     args, shared = _split_share(args)
@@ -90,5 +93,6 @@ def parse_slash_command(body: dict, *, is_admin: bool = False) -> SlashCommand:
         user_id=str(body.get("user_id") or ""),
         chat_kind=chat_kind_of(chat_id),
         is_admin=is_admin,
+        is_operator=is_admin,
     )
     return SlashCommand(request=request, shared=shared, channel_id=channel_id, response_url=body.get("response_url"))

@@ -19,21 +19,33 @@ import time
 from telegram import BotCommand, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot import messages as msg
 from bot.commands import COMMANDS, Services, handle
 from bot.config import Secrets, TelegramConfig
+from bot.logs import mask_secret
 from bot.senders import ChatMigrated, DeliveryError, RetryLater
 from bot.telegram.limits import FloodLimiter
-from bot.telegram.requests import TelegramCommand, command_from_button, command_from_message, with_admin
+from bot.telegram.requests import (
+    TelegramCommand,
+    command_from_button,
+    command_from_message,
+    with_admin,
+)
 from bot.telegram.sender import TelegramSender, limits_from_config, telegram_payload
 from bot.telegram.webhook import WebhookServer
 from digests.answers import Answer, Button, WhoCard
 from digests.errors import ConfigError
 from digests.render.telegram import TelegramMessage, render_telegram
 
-__all__ = ["TelegramAdapter", "ALLOWED_UPDATES", "bot_commands"]
+__all__ = ["ALLOWED_UPDATES", "TelegramAdapter", "bot_commands"]
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +130,8 @@ class TelegramAdapter:
         try:
             await app.initialize()
         except InvalidToken as exc:
-            raise ConfigError(f"Telegram refused TELEGRAM_BOT_TOKEN: {exc.message}") from exc
+            # PTB's message quotes the whole token: name it by its last characters only.
+            raise ConfigError(f"Telegram refused TELEGRAM_BOT_TOKEN ({mask_secret(app.bot.token)})") from exc
         try:
             await app.bot.set_my_commands(bot_commands())
         except TelegramError as exc:  # the menu is a convenience; the bot works without it
@@ -149,7 +162,7 @@ class TelegramAdapter:
             await app.stop()
         await app.shutdown()
 
-    async def __aenter__(self) -> "TelegramAdapter":
+    async def __aenter__(self) -> TelegramAdapter:
         await self.start()
         return self
 

@@ -18,12 +18,12 @@ from digests.store.sources import SourceRecord, SourceRepository
 from digests.store.subscriptions import Subscription, SubscriptionRepository
 
 __all__ = [
-    "Store",
+    "SCHEMA_VERSION",
     "ArticleRow",
     "SaveResult",
     "SourceRecord",
+    "Store",
     "Subscription",
-    "SCHEMA_VERSION",
     "database_url",
 ]
 
@@ -38,9 +38,10 @@ class Store:
         self.outbox = OutboxRepository(engine)
 
     @classmethod
-    async def open(cls, target: str) -> "Store":
-        """Open (and create or upgrade) the database at a file path or SQLAlchemy URL."""
-        return cls(await open_engine(target))
+    async def open(cls, target: str, *, read_only: bool = False) -> Store:
+        """Open (and create or upgrade) the database at a file path or SQLAlchemy URL;
+        ``read_only`` never creates or changes anything and refuses a missing database."""
+        return cls(await open_engine(target, read_only=read_only))
 
     @property
     def dialect(self) -> str:
@@ -49,7 +50,7 @@ class Store:
     async def close(self) -> None:
         await self.engine.dispose()
 
-    async def __aenter__(self) -> "Store":
+    async def __aenter__(self) -> Store:
         return self
 
     async def __aexit__(self, *exc) -> None:

@@ -21,6 +21,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import inspect as _inspect
+from sqlalchemy import text as _text
 
 metadata = MetaData()
 
@@ -51,6 +53,9 @@ sources = Table(
     Column("last_error", Text),
     Column("failures", Integer, nullable=False, default=0),
     Column("next_poll_at", DateTime(timezone=True)),
+    # Who added it: "operator" (CLI, config: may read local files and private hosts) or
+    # "chat" (/sources add: public web only). See digests/urlpolicy.py.
+    Column("origin", String(16), nullable=False, default="operator", server_default="operator"),
 )
 
 articles = Table(
@@ -202,3 +207,11 @@ outbox = Table(
     Column("sent_at", DateTime(timezone=True)),
     Index("ix_outbox_due", "state", "next_attempt_at"),
 )
+
+
+async def add_source_origin(conn) -> None:
+    """In-place migration (schema v3): the ``sources.origin`` column, ``'operator'`` for the
+    rows already there. Idempotent, so it is safe right after ``create_all`` made the column."""
+    columns = await conn.run_sync(lambda sync: {c["name"] for c in _inspect(sync).get_columns("sources")})
+    if "origin" not in columns:
+        await conn.execute(_text("ALTER TABLE sources ADD COLUMN origin VARCHAR(16) NOT NULL DEFAULT 'operator'"))

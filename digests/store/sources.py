@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from digests.store import schema
 from digests.store.db import as_utc, utcnow
+from digests.urlpolicy import SourceOrigin
 
 __all__ = ["SourceRecord", "SourceRepository", "failure_backoff"]
 
@@ -33,6 +34,7 @@ class SourceRecord:
     last_error: str | None
     failures: int
     next_poll_at: datetime | None
+    origin: SourceOrigin = SourceOrigin.OPERATOR  # who added it: decides what it may fetch
 
 
 def _record(row) -> SourceRecord:
@@ -51,7 +53,15 @@ def _record(row) -> SourceRecord:
         last_error=m["last_error"],
         failures=m["failures"],
         next_poll_at=as_utc(m["next_poll_at"]),
+        origin=_origin(m.get("origin")),
     )
+
+
+def _origin(value: str | None) -> SourceOrigin:
+    try:
+        return SourceOrigin(value or SourceOrigin.OPERATOR)
+    except ValueError:  # an unknown value: the stricter rules
+        return SourceOrigin.CHAT
 
 
 def failure_backoff(failures: int, interval_s: int, cap_s: int = 24 * 3600) -> timedelta:
@@ -65,8 +75,10 @@ class SourceRepository:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def add(self, url: str, kind: str, title: str | None = None, poll_interval_s: int = 900) -> tuple[SourceRecord, bool]:
-        """Add a source; returns (record, created). Adding a known URL is not an error."""
+    async def add(self, url: str, kind: str, title: str | None = None, poll_interval_s: int = 900,
+                  origin: SourceOrigin = SourceOrigin.OPERATOR) -> tuple[SourceRecord, bool]:
+        """Add a source; returns (record, created). Adding a known URL is not an error (the
+        stored origin stays: a chat re-adding an operator's URL changes nothing)."""
         existing = await self.get(url)
         if existing:
             return existing, False
@@ -75,7 +87,7 @@ class SourceRepository:
                 await conn.execute(
                     T.insert().values(
                         url=url, kind=kind, title=title, enabled=True, added_at=utcnow(),
-                        poll_interval_s=poll_interval_s, failures=0,
+                        poll_interval_s=poll_interval_s, failures=0, origin=SourceOrigin(origin).value,
                     )
                 )
         except IntegrityError:  # added concurrently by another process

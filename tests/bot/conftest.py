@@ -34,7 +34,19 @@ async def tg_store(tmp_path: Path) -> AsyncIterator[Store]:
 
 @pytest.fixture
 def tg_services(tg_store: Store) -> Services:
-    return Services(store=tg_store)
+    return Services(store=tg_store, check_source_url=public_dns_check)
+
+
+async def _public_dns(host: str, port: int) -> list[str]:
+    """Every name resolves to one public address (no DNS here): the real URL policy still
+    decides, so private literals like ``127.0.0.1`` stay refused."""
+    return ["93.184.215.14"]
+
+
+async def public_dns_check(url: str) -> object:
+    from digests.urlpolicy import UrlPolicy, check_chat_source_url
+
+    return await check_chat_source_url(url, policy=UrlPolicy(resolver=_public_dns))
 
 
 @pytest.fixture

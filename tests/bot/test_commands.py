@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.commands import Request, Services, handle, parse_command
-from digests.answers import ArticleList, Digest, HelpText, Notice, SourceList, SubscriptionList, WhoCard
+from digests.answers import (
+    ArticleList,
+    Digest,
+    HelpText,
+    Notice,
+    SourceList,
+    SubscriptionList,
+    WhoCard,
+)
 from digests.models import Analysis, Article, Person, Quote
 from tests.store_fixtures import store, store_target  # noqa: F401  (fixtures)
 
-NOW = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
-def req(command, *args, chat_kind="private", is_admin=False, chat_id="c1"):
+def req(command, *args, chat_kind="private", is_admin=False, chat_id="c1", is_operator=False):
     return Request(command=command, args=tuple(args), platform="test", chat_id=chat_id, user_id="u1",
-                   chat_kind=chat_kind, is_admin=is_admin)
+                   chat_kind=chat_kind, is_admin=is_admin, is_operator=is_operator)
+
+
+async def allow_any_url(url):
+    from digests.urlpolicy import UrlVerdict
+
+    return UrlVerdict(url, allowed=True)
 
 
 @pytest.fixture
@@ -33,7 +47,7 @@ async def services(store):
         quotes=[Quote(quote_text, speaker="Andrii Yermak", speaker_role="Presidential Chief of Staff", key=True,
                       start=start, end=start + len(quote_text))],
     ))
-    return Services(store=store, now=lambda: NOW)
+    return Services(store=store, now=lambda: NOW, check_source_url=allow_any_url)
 
 
 async def test_who_answers_with_a_person_card(services):
@@ -97,15 +111,31 @@ async def test_settings_validate_and_save(services):
     assert (await services.store.subscriptions.get("test", "c1")).timezone == "Europe/Kyiv"
 
 
-async def test_sources_list_and_admin_only_changes(services):
+async def test_sources_list_and_operator_only_changes(services):
     refused = await handle(req("sources", "add", "https://feeds.example/rss"), services)
     assert refused.level == "error"
-    added = await handle(req("sources", "add", "https://feeds.example/rss", is_admin=True), services)
+    chat_admin = await handle(req("sources", "add", "https://feeds.example/rss", chat_kind="group", is_admin=True), services)
+    assert chat_admin.level == "error" and await services.store.sources.list() == []
+    added = await handle(req("sources", "add", "https://feeds.example/rss", is_operator=True), services)
     assert added.level == "success"
     listing = await handle(req("sources"), services)
     assert isinstance(listing, SourceList) and [s.url for s in listing.sources] == ["https://feeds.example/rss"]
-    assert (await handle(req("sources", "add", "ftp://x", is_admin=True), services)).level == "warning"
-    assert (await handle(req("sources", "remove", "https://feeds.example/rss", is_admin=True), services)).level == "success"
+    assert (await handle(req("sources", "add", "ftp://x", is_operator=True), services)).level == "warning"
+    assert (await handle(req("sources", "remove", "https://feeds.example/rss", is_admin=True), services)).level == "error"
+    assert (await handle(req("sources", "remove", "https://feeds.example/rss", is_operator=True), services)).level == "success"
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:5432/", "http://169.254.169.254/latest/meta-data/", "http://[::1]/",
+                                 "http://localhost/feed", "http://2130706433/", "http://0x7f000001/", "http://127.1/",
+                                 "http://[::ffff:127.0.0.1]/", "http://10.1.2.3/rss", "file:///etc/passwd"])
+async def test_chat_added_internal_addresses_are_refused_generically_and_not_stored(store, url):
+    """Even an operator typing in a chat goes through the chat URL policy (the real one)."""
+    answer = await handle(req("sources", "add", url, is_operator=True), Services(store=store))
+    assert isinstance(answer, Notice) and answer.level == "warning"
+    assert await store.sources.list() == []
+    for address in ("127.0.0.1", "169.254", "::1", "10.1.2.3", "2130706433"):
+        if address not in url:
+            assert address not in answer.text  # never the address a name resolved to
 
 
 async def test_unsubscribe_help_and_unknown(services):
