@@ -14,19 +14,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from rich.console import Console
 
 from bot.config import Config
 from bot.console import CONSOLE_CHAT_ID, CONSOLE_PLATFORM, ConsoleSender
 from bot.delivery import Deliverer, DeliveryReport
-from bot.digest_jobs import JobSettings, enqueue_alerts, enqueue_due_digest, enqueue_due_digests, enqueue_preview_digest
+from bot.digest_jobs import (
+    JobSettings,
+    enqueue_alerts,
+    enqueue_due_digest,
+    enqueue_due_digests,
+    enqueue_preview_digest,
+)
+from bot.health import start_observability
 from bot.scheduler import Scheduler
 from bot.sent_journal import journal_dir_for
 from bot.status import AppStatus, collect_status
@@ -35,7 +44,7 @@ from digests.store import Store
 
 log = logging.getLogger(__name__)
 
-__all__ = ["NewsdigestApp", "RunReport", "DEMO_DIR", "install_signal_handlers"]
+__all__ = ["DEMO_DIR", "NewsdigestApp", "RunReport", "install_signal_handlers"]
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 INGEST_TICK = timedelta(seconds=60)  # how often due sources are looked for (each has its own interval)
@@ -53,7 +62,7 @@ class RunReport:
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class NewsdigestApp:
@@ -85,10 +94,11 @@ class NewsdigestApp:
         self.deliverer: Deliverer | None = None
         self.scheduler: Scheduler | None = None
         self._scheduled: dict[int, tuple] = {}
+        self.observability: Any = None  # /healthz and /metrics, when [metrics] enabled
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    async def __aenter__(self) -> "NewsdigestApp":
+    async def __aenter__(self) -> NewsdigestApp:
         try:
             await self.start()
         except BaseException:
@@ -107,6 +117,13 @@ class NewsdigestApp:
         self.deliverer = Deliverer(self.store, self.senders, self.config.delivery, self._admin_report(), clock=self.clock,
                                    journal_dir=journal_dir_for(self.config.database))
         self._stack.callback(self.deliverer.close)
+        self.observability = await start_observability(
+            self.config, store=self.store, deliverer=self.deliverer, ingest=self.ingest, fetcher=self._fetcher,
+            scheduler_state=lambda: "leader", clock=self.clock)  # one process: it always schedules
+        if self.observability is not None:
+            self._stack.push_async_callback(self.observability.aclose)
+        if self.config.web.enabled:
+            await self._start_web()
         if self.demo:
             await self.store.sources.add(str(DEMO_DIR), "folder", title="newsdigest demo articles",
                                          poll_interval_s=self.config.ingest.poll_interval_minutes * 60)
@@ -119,13 +136,29 @@ class NewsdigestApp:
                 }),
             )
 
+    async def _start_web(self) -> None:
+        """The read-only web archive beside the bot (``[web] enabled``), on its own task."""
+        from bot.cli_web import ADMIN_TOKEN_ENV, serve_web
+
+        web = self.config.web
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve_web(self.config.database, web.listen, web.port, base_url=web.base_url,
+                                             admin_token=os.environ.get(ADMIN_TOKEN_ENV), stop=stop),
+                                   name="newsdigest-web")
+        task.add_done_callback(_log_failure)
+
+        async def close() -> None:
+            stop.set()
+            await asyncio.wait([task], timeout=STOP_GRACE_SECONDS)
+
+        self._stack.push_async_callback(close)
+
     async def _start_ingest(self) -> None:
         # Seam: digests.ingest belongs to the ingestion worker; imported lazily so the
         # scheduler and delivery parts run (and are tested) without it.
+        from bot.runtime import analysis_executor, fetch_policy, ingest_options
         from digests.fetch import Fetcher
         from digests.ingest import IngestWorker
-
-        from bot.runtime import analysis_executor, fetch_policy, ingest_options
 
         if self._fetcher is None:
             self._fetcher = await self._stack.enter_async_context(Fetcher(fetch_policy(self.config.ingest)))
@@ -145,7 +178,7 @@ class NewsdigestApp:
                 sender = TelegramSender.from_config(self.config.telegram, secrets)
                 try:
                     await sender.start()  # getMe: a bad token or no network fails here, not mid-delivery
-                except Exception as exc:  # noqa: BLE001 - PTB's errors become one clear line
+                except Exception as exc:
                     raise DigestError(f"Telegram: cannot start the bot: {exc}") from exc
                 self._stack.push_async_callback(sender.close)
                 self.senders["telegram"] = sender
@@ -198,7 +231,7 @@ class NewsdigestApp:
             await adapter.start()
         except DigestError:
             raise
-        except Exception as exc:  # noqa: BLE001 - the platform SDK's errors become one clear line
+        except Exception as exc:
             raise DigestError(f"{name}: cannot start: {exc}") from exc
         self._stack.push_async_callback(adapter.stop)
         self.adapters.append(adapter)
@@ -303,6 +336,11 @@ class NewsdigestApp:
 
     async def status(self) -> AppStatus:
         return await collect_status(self.store, self.clock())
+
+
+def _log_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("web archive stopped", extra={"error": str(task.exception())})
 
 
 def install_signal_handlers(stop: asyncio.Event) -> None:

@@ -12,7 +12,7 @@ Telegram cannot look, so the message is sent again.
 
 What each failure does:
 
-* ``RetryLater``    — back to pending after its seconds; only this chat waits (per-chat
+* ``RetryLater``    — (``PlatformRateLimited`` when the platform answered 429) back to pending after its seconds; only this chat waits (per-chat
   order holds its later rows), a rate limit does not count as an attempt.
 * ``MessageRejected`` — dead at once (retrying cannot help), the admin is told why.
 * ``ChatUnavailable`` — dead, the chat's other queued rows too, the subscription paused.
@@ -26,13 +26,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from datetime import datetime, timedelta, timezone
-from typing import Awaitable, Callable
+from typing import Any
 
 from bot.config import DeliveryConfig
-from bot.senders import ChatMigrated, ChatUnavailable, MessageRejected, RetryLater, Sender, SenderUnavailable
+from bot.senders import (
+    ChatMigrated,
+    ChatUnavailable,
+    MessageRejected,
+    RetryLater,
+    Sender,
+    SenderUnavailable,
+)
 from bot.sent_journal import SentJournal, claimer_is_gone, local_worker_id
 from digests.store import Store
 from digests.store.outbox import OutboxRow
@@ -41,7 +49,13 @@ log = logging.getLogger(__name__)
 
 CREDENTIALS_RETRY_SECONDS = 300.0  # a refused token is retried every five minutes
 
-__all__ = ["Deliverer", "DeliveryReport", "backoff_delay", "AdminReport"]
+__all__ = ["AdminReport", "Deliverer", "DeliveryReport", "PlatformRateLimited", "backoff_delay"]
+
+
+class PlatformRateLimited(RetryLater):
+    """The platform itself said 429 (not our own flood limiter): counted per platform in
+    ``newsdigest_rate_limited_total``. Senders raise it; everything else sees a RetryLater."""
+
 
 AdminReport = Callable[[OutboxRow, str], Awaitable[None]]
 Clock = Callable[[], datetime]
@@ -55,7 +69,7 @@ class DeliveryReport:
     recovered: int = 0  # leased rows found already posted (no second post)
     errors: list[str] = field(default_factory=list)
 
-    def merge(self, other: "DeliveryReport") -> None:
+    def merge(self, other: DeliveryReport) -> None:
         self.sent += other.sent
         self.retried += other.retried
         self.dead += other.dead
@@ -70,7 +84,7 @@ def backoff_delay(attempts: int, base: float, cap: float, rand: Callable[[float,
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Deliverer:
@@ -86,6 +100,7 @@ class Deliverer:
         lease_seconds: float = 120.0,
         batch_size: int = 100,
         journal_dir: Path | None = None,
+        metrics: Any = None,
     ) -> None:
         self.store = store
         self.senders = senders
@@ -98,6 +113,11 @@ class Deliverer:
         self.lease_seconds = lease_seconds
         self.batch_size = batch_size
         self.wake = asyncio.Event()  # set by whoever enqueues, so sends start at once
+        self.metrics = metrics  # bot.metrics.Metrics, or None
+
+    def _failed(self, row: OutboxRow, reason: str) -> None:
+        if self.metrics is not None:
+            self.metrics.record_failed(row.platform, reason)
 
     async def run_once(self, *, max_rounds: int = 1000) -> DeliveryReport:
         """Deliver everything due now. Each round claims at most one row per chat (per-chat
@@ -129,7 +149,7 @@ class Deliverer:
         while not stop.is_set():
             try:
                 result = await self.run_once()
-            except Exception:  # noqa: BLE001 - e.g. the database was briefly locked: try again
+            except Exception:
                 log.exception("delivery round failed")
             else:
                 if report is not None:
@@ -193,6 +213,9 @@ class Deliverer:
                     return report
             message_id = await sender.send(row.chat_id, row.payload, row.idempotency_key)
         except RetryLater as exc:
+            self._failed(row, "rate_limited" if isinstance(exc, PlatformRateLimited) else "retry")
+            if isinstance(exc, PlatformRateLimited) and self.metrics is not None:
+                self.metrics.record_rate_limited(row.platform)
             rate_limited = exc.seconds is not None
             delay = max(1.0, exc.seconds) if rate_limited else self._backoff(row.attempts)
             if not rate_limited and row.attempts >= self.config.max_attempts:
@@ -201,10 +224,12 @@ class Deliverer:
                                     refund_attempt=rate_limited)
             report.retried += 1
         except MessageRejected as exc:
+            self._failed(row, "rejected")
             reason = f"rejected by {row.platform}: {exc}"
             await self._dead(row, reason, report)
             await self._tell_admin(row, reason)
         except SenderUnavailable as exc:
+            self._failed(row, "credentials")
             # The token is wrong for every chat alike: keep the message, don't blame the chat.
             await outbox.mark_retry(row.id, f"{row.platform} credentials refused: {exc}",
                                     self.clock() + timedelta(seconds=CREDENTIALS_RETRY_SECONDS), refund_attempt=True)
@@ -212,13 +237,17 @@ class Deliverer:
             log.error("platform refused the bot's credentials; messages stay queued",
                       extra={"platform": row.platform, "reason": str(exc)})
         except ChatUnavailable as exc:
+            self._failed(row, "chat_unavailable")
             reason = f"chat unavailable: {exc}"
             await self._dead(row, reason, report)
-            await outbox.drop_chat(row.platform, row.chat_id, reason, except_id=row.id)
+            dropped = await outbox.drop_chat(row.platform, row.chat_id, reason, except_id=row.id)
+            if self.metrics is not None and dropped:
+                self.metrics.dead_letters.labels(row.platform).inc(dropped)
             if row.subscription_id is not None:
                 await self.store.subscriptions.pause(row.subscription_id, str(exc))
             log.warning("chat unavailable, subscription paused", extra={"chat": row.chat_id, "reason": str(exc)})
         except ChatMigrated as exc:
+            self._failed(row, "chat_migrated")
             await self.store.subscriptions.migrate_chat(row.platform, row.chat_id, exc.new_chat_id)
             await outbox.move_chat(row.platform, row.chat_id, exc.new_chat_id)
             await outbox.mark_retry(row.id, f"chat migrated to {exc.new_chat_id}", self.clock(), refund_attempt=True)
@@ -226,6 +255,7 @@ class Deliverer:
         except asyncio.CancelledError:
             raise  # the row stays leased; it is recovered after the lease
         except Exception as exc:  # noqa: BLE001 - unknown failures are retried, then dead-lettered
+            self._failed(row, "error")
             error = f"{type(exc).__name__}: {exc}"
             report.errors.append(error)
             if row.attempts >= self.config.max_attempts:
@@ -236,10 +266,13 @@ class Deliverer:
             platform_id = str(message_id) if message_id is not None else None
             if self.journal is not None:
                 self.journal.record(row.id, row.idempotency_key, platform_id)  # before any await
-            await outbox.mark_sent(row.id, platform_id, self.clock())
+            sent_at = self.clock()
+            await outbox.mark_sent(row.id, platform_id, sent_at)
             if self.journal is not None:
                 self.journal.confirmed(row.id)
             report.sent += 1
+            if self.metrics is not None:
+                self.metrics.record_sent(row.platform, row.idempotency_key, sent_at)
         return report
 
     def _backoff(self, attempts: int) -> float:
@@ -248,6 +281,8 @@ class Deliverer:
     async def _dead(self, row: OutboxRow, reason: str, report: DeliveryReport) -> DeliveryReport:
         await self.store.outbox.mark_dead(row.id, reason)
         report.dead += 1
+        if self.metrics is not None:
+            self.metrics.record_dead(row.platform)
         log.warning("message dead-lettered", extra={"outbox_id": row.id, "chat": row.chat_id, "reason": reason})
         return report
 
@@ -256,6 +291,6 @@ class Deliverer:
             return  # a rejected admin report is not reported again
         try:
             await self.admin_report(row, reason)
-        except Exception:  # noqa: BLE001 - the dead letter already records the reason
+        except Exception:
             log.exception("admin report failed", extra={"outbox_id": row.id})
 

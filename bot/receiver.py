@@ -1,16 +1,30 @@
 """A one-route aiohttp server inside our own event loop: where a platform POSTs to us
 (Telegram webhook updates, Slack HTTP-mode events). The adapters supply the handler that
-checks the request (secret token, signature) and acts on it."""
+checks the request (secret token, signature) and acts on it.
+
+Extra GET routes (``/healthz``, ``/metrics``) ride along: whoever starts the receivers calls
+:func:`serve_routes_on_receivers` first, and every receiver started later in the same task
+(context) adds them. A context variable, not a global, so two apps in one test process
+don't see each other's routes."""
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 
 from aiohttp import web
 
-__all__ = ["PostReceiver"]
+__all__ = ["PostReceiver", "serve_routes_on_receivers"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+AddRoutes = Callable[[web.Application], None]
+
+_EXTRA_ROUTES: ContextVar[AddRoutes | None] = ContextVar("newsdigest_receiver_routes", default=None)
+
+
+def serve_routes_on_receivers(add_routes: AddRoutes | None) -> None:
+    """Receivers started from now on (in this context) also get ``add_routes(app)``."""
+    _EXTRA_ROUTES.set(add_routes)
 
 
 class PostReceiver:
@@ -26,6 +40,9 @@ class PostReceiver:
     async def start(self) -> None:
         app = web.Application(client_max_size=self._max_body)
         app.router.add_post(self.path, self._handler)
+        extra = _EXTRA_ROUTES.get()
+        if extra is not None:
+            extra(app)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, self._host, self._requested_port).start()

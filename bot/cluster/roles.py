@@ -16,12 +16,21 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 from bot.config import Config
+from bot.health import start_observability, wait_without_token
 from digests.errors import ConfigError, DigestError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ROLES", "CLUSTER_ROLES", "run_role", "open_cluster_store", "node_name", "check_cluster_ready",
-           "DEFAULT_CONCURRENCY", "LEASE_SECONDS"]
+__all__ = [
+    "CLUSTER_ROLES",
+    "DEFAULT_CONCURRENCY",
+    "LEASE_SECONDS",
+    "ROLES",
+    "check_cluster_ready",
+    "node_name",
+    "open_cluster_store",
+    "run_role",
+]
 
 ROLES = ("all", "scheduler", "ingest", "deliver", "bots")
 CLUSTER_ROLES = ROLES[1:]
@@ -85,21 +94,33 @@ async def run_role(config: Config, role: str, stop: asyncio.Event, *, concurrenc
         app = build_app(conninfo)
         await stack.enter_async_context(app.open_async())
         log.info("cluster role starting", extra={"role": role, "node": node})
-        if role == "scheduler":
+        if role not in ROLES:
+            raise ConfigError(f"unknown role {role!r} (known: {', '.join(ROLES)})")
+        runtime = None
+        tokens = bool(config.secrets.telegram_bot_token or config.secrets.slack_bot_token)
+        if role == "ingest":
+            runtime = await _ingest_runtime(stack, store, app, config, conninfo)
+        elif role == "deliver" and tokens:
+            runtime = await _deliver_runtime(stack, store, app, config, settings, node)
+        observability = await start_observability(
+            config, role=role, store=store, deliverer=getattr(runtime, "deliverer", None),
+            ingest=getattr(runtime, "ingest", None), fetcher=getattr(getattr(runtime, "ingest", None), "fetcher", None))
+        if observability is not None:
+            stack.push_async_callback(observability.aclose)
+        if role in ("deliver", "bots") and not tokens:
+            # Exiting here would be a restart loop under a container's restart policy.
+            await wait_without_token(role, stop, observability.health if observability else None)
+        elif role == "scheduler":
             from bot.cluster.leader import run_scheduler
 
             await run_scheduler(store, app, settings, config, conninfo, stop, node=node)
         elif role == "ingest":
-            runtime = await _ingest_runtime(stack, store, app, config, conninfo)
             await _work(app, runtime, ["ingest"], concurrency or DEFAULT_CONCURRENCY["ingest"], node, stop)
         elif role == "deliver":
-            runtime = await _deliver_runtime(stack, store, app, config, settings, node)
             await _work(app, runtime, ["deliver", "digest"], concurrency or DEFAULT_CONCURRENCY["deliver"], node, stop)
         elif role == "bots":
             await _bots(stack, store, config)
             await stop.wait()
-        else:
-            raise ConfigError(f"unknown role {role!r} (known: {', '.join(ROLES)})")
 
 
 async def _ingest_runtime(stack: AsyncExitStack, store: Any, app: Any, config: Config, conninfo: str) -> Any:
@@ -133,7 +154,7 @@ async def _deliver_runtime(stack: AsyncExitStack, store: Any, app: Any, config: 
         sender = TelegramSender.from_config(config.telegram, secrets)
         try:
             await sender.start()
-        except Exception as exc:  # noqa: BLE001 - a bad token or no network: one clear line
+        except Exception as exc:
             raise DigestError(f"Telegram: cannot start the bot: {exc}") from exc
         stack.push_async_callback(sender.close)
         senders["telegram"] = sender

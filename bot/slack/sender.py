@@ -22,15 +22,22 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.senders import ChatUnavailable, DeliveryError, MessageRejected, RetryLater, SenderUnavailable
+from bot.delivery import PlatformRateLimited  # a RetryLater that metrics count as a 429
+from bot.senders import (
+    ChatUnavailable,
+    DeliveryError,
+    MessageRejected,
+    RetryLater,
+    SenderUnavailable,
+)
 
 __all__ = [
-    "SlackSender",
-    "ChannelPacer",
-    "delivery_error",
-    "METADATA_EVENT_TYPE",
     "CHAT_GONE_ERRORS",
+    "METADATA_EVENT_TYPE",
     "REJECTED_ERRORS",
+    "ChannelPacer",
+    "SlackSender",
+    "delivery_error",
 ]
 
 METADATA_EVENT_TYPE = "newsdigest_message"
@@ -73,7 +80,7 @@ def delivery_error(error: SlackApiError) -> DeliveryError:
     data = getattr(response, "data", None)
     code = data.get("error", "") if isinstance(data, dict) else ""
     if status == 429 or code == "ratelimited":
-        return RetryLater(f"slack: {code or 'rate limited'}", _retry_after(response))
+        return PlatformRateLimited(f"slack: {code or 'rate limited'}", _retry_after(response))
     if code in CREDENTIAL_ERRORS:
         return SenderUnavailable(code)
     if code in CHAT_GONE_ERRORS:
@@ -138,7 +145,7 @@ class SlackSender:
         self.history_limit = history_limit
 
     @classmethod
-    def from_config(cls, slack_config: Any, secrets: Any) -> "SlackSender":
+    def from_config(cls, slack_config: Any, secrets: Any) -> SlackSender:
         """From ``config.slack`` (:class:`bot.config.SlackConfig`) and ``config.secrets``."""
         return cls(
             secrets.slack_bot_token,
@@ -162,7 +169,7 @@ class SlackSender:
             if isinstance(error, RetryLater) and error.seconds:
                 self.pacer.hold(chat_id, error.seconds)
             raise error from exc
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             # The message may or may not have been posted: the outbox asks already_sent first.
             raise RetryLater(f"slack: network error: {exc!r}") from exc
         return str(response["ts"])
@@ -180,7 +187,7 @@ class SlackSender:
             if isinstance(error, RetryLater):
                 raise error from exc
             return None
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise RetryLater(f"slack: network error: {exc!r}") from exc
         for message in response.get("messages") or []:
             metadata = message.get("metadata") or {}

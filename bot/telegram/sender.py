@@ -18,20 +18,42 @@ import warnings
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyParameters,
+)
 from telegram.constants import ParseMode
 from telegram.error import (
-    BadRequest, ChatMigrated as PTBChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError,
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.error import (
+    ChatMigrated as PTBChatMigrated,
 )
 from telegram.request import HTTPXRequest
 
 from bot.config import Secrets, TelegramConfig
-from bot.senders import ChatMigrated, ChatUnavailable, DeliveryError, MessageRejected, RetryLater, SenderUnavailable
+from bot.delivery import PlatformRateLimited  # a RetryLater that metrics count as a 429
+from bot.senders import (
+    ChatMigrated,
+    ChatUnavailable,
+    DeliveryError,
+    MessageRejected,
+    RetryLater,
+    SenderUnavailable,
+)
 from bot.telegram.limits import FloodLimiter, FloodLimits, SlotTooFar
 from digests.errors import ConfigError
 from digests.render.telegram import TelegramMessage
 
-__all__ = ["TelegramSender", "telegram_payload", "inline_keyboard", "delivery_error", "limits_from_config"]
+__all__ = ["TelegramSender", "delivery_error", "inline_keyboard", "limits_from_config", "telegram_payload"]
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +95,7 @@ def inline_keyboard(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMa
     return InlineKeyboardMarkup(keyboard) if keyboard else None
 
 
-def _seconds(value: int | float | timedelta) -> float:
+def _seconds(value: float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -90,7 +112,7 @@ def delivery_error(exc: TelegramError) -> DeliveryError:
     lowered = reason.lower()
     if isinstance(exc, RetryAfter):
         seconds = retry_after_seconds(exc)
-        return RetryLater(f"Telegram flood control: retry after {seconds:g}s", seconds)
+        return PlatformRateLimited(f"Telegram flood control: retry after {seconds:g}s", seconds)
     if isinstance(exc, PTBChatMigrated):
         return ChatMigrated(reason, str(exc.new_chat_id))
     if isinstance(exc, InvalidToken):  # 401: the token itself, not this chat
@@ -129,7 +151,7 @@ class TelegramSender:
     @classmethod
     def from_config(
         cls, config: TelegramConfig, secrets: Secrets, *, limiter: FloodLimiter | None = None
-    ) -> "TelegramSender":
+    ) -> TelegramSender:
         """A sender with its own bot: for a delivery process that runs without the adapter."""
         if not secrets.telegram_bot_token:
             raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
@@ -147,7 +169,7 @@ class TelegramSender:
         if self._owns_bot:
             await self.bot.shutdown()
 
-    async def __aenter__(self) -> "TelegramSender":
+    async def __aenter__(self) -> TelegramSender:
         await self.start()
         return self
 

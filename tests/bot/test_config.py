@@ -77,3 +77,24 @@ def test_missing_explicit_config_is_an_error(tmp_path):
 def test_config_is_frozen():
     with pytest.raises(Exception):
         Config().store.database = "x"  # type: ignore[misc]
+
+
+def test_each_option_takes_the_highest_layer_and_remembers_it(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[ingest]\nretries = 5\nmax_redirects = 2\n[logging]\nlevel = "ERROR"\n')
+    env = {"NEWSDIGEST_INGEST__RETRIES": "6", "NEWSDIGEST_LOG_LEVEL": "INFO"}
+    config = load_config(cfg, env=env, overrides={"logging.level": "DEBUG"})
+    assert (config.ingest.retries, config.ingest.max_redirects, config.logging.level) == (6, 2, "DEBUG")
+    assert config.origins["ingest.retries"] == "env"
+    assert config.origins["ingest.max_redirects"] == "file"
+    assert config.origins["logging.level"] == "cli"
+    assert config.origins["ingest.read_timeout"] == "default"
+
+
+def test_metrics_are_off_until_enabled(tmp_path):
+    assert load_config(env={}).metrics.enabled is False
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[metrics]\nenabled = true\nlisten = "0.0.0.0:9464"\n')
+    assert load_config(cfg, env={}).metrics.enabled is True
+    with pytest.raises(ConfigError, match="metrics.enabled must be bool"):
+        load_config(env={"NEWSDIGEST_CONFIG": str(cfg)}, overrides={"metrics.enabled": "yes"})
