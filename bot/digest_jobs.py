@@ -11,32 +11,31 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.scheduler import due_digest_times
 from digests.answers import Answer, Digest
 from digests.compose import DigestFilter, compose, parse_since
 from digests.digest_builder import build_digest, story_article
-from digests.store import ArticleRow, Store, Subscription
-from digests.store import schema
+from digests.store import ArticleRow, Store, Subscription, schema
+from digests.store.archive_schema import record_digest
 from digests.store.outbox import NewMessage
-
-from bot.scheduler import due_digest_times
 
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "ALERT_SCAN_LIMIT",
     "JobSettings",
-    "payloads_for",
+    "digest_key",
+    "enqueue_alerts",
     "enqueue_due_digest",
     "enqueue_due_digests",
     "enqueue_preview_digest",
-    "enqueue_alerts",
-    "digest_key",
-    "ALERT_SCAN_LIMIT",
+    "payloads_for",
 ]
 
 S = schema.subscriptions
@@ -72,7 +71,7 @@ def payloads_for(platform: str, answer: Answer) -> list[dict[str, Any]]:
 
 
 def digest_key(sub_id: int, due: datetime, part: int) -> str:
-    return f"digest:{sub_id}:{due.astimezone(timezone.utc).isoformat()}:{part}"
+    return f"digest:{sub_id}:{due.astimezone(UTC).isoformat()}:{part}"
 
 
 def _filters(sub: Subscription) -> DigestFilter:
@@ -105,7 +104,11 @@ async def enqueue_due_digest(store: Store, subscription_id: int, now: datetime, 
         # Only forward, and only if nobody advanced it since we read it.
         cond = S.c.last_digest_at.is_(None) if previous is None else S.c.last_digest_at == previous
         result = await conn.execute(update(S).where(S.c.id == sub.id, cond).values(last_digest_at=due))
-        return result.rowcount == 1
+        if result.rowcount != 1:
+            return False
+        if not digest.is_empty:  # the web archive's permalink, in the same transaction as the messages
+            await record_digest(conn, digest, subscription_id=sub.id, keywords=sub.keywords, now=now)
+        return True
 
     messages = [] if digest.is_empty and settings.skip_empty_digests else _messages(sub, digest, lambda p: digest_key(sub.id, due, p))
     queued = await store.outbox.enqueue_many(messages, now=now, guard=advance)
@@ -121,7 +124,7 @@ async def enqueue_due_digests(store: Store, now: datetime, settings: JobSettings
         if due_digest_times(sub, now):
             try:
                 total += await enqueue_due_digest(store, sub.id, now, settings)
-            except Exception:  # noqa: BLE001 - one broken subscription must not block the rest
+            except Exception:
                 log.exception("digest failed", extra={"subscription": sub.id})
     return total
 
@@ -132,7 +135,7 @@ async def enqueue_preview_digest(store: Store, sub: Subscription, now: datetime,
     since = now - parse_since(settings.default_since)
     digest = await build_digest(store, since=since, until=now, filters=_filters(sub), title=settings.title,
                                 max_items=settings.max_items)
-    stamp = now.astimezone(timezone.utc).isoformat()
+    stamp = now.astimezone(UTC).isoformat()
     return await store.outbox.enqueue_many(_messages(sub, digest, lambda p: f"preview:{sub.id}:{stamp}:{p}"), now=now)
 
 
