@@ -48,12 +48,20 @@ def main() -> int:
     check("extraction F1 on 88 dev pages", float(ours.split()[2]), 0.965, failures)
 
     out = run("quote_quality.py")
-    own = figures_after(out, "# own gold pages")
     seed = figures_after(out, "# seed")
-    check("own gold: quote F1", own["quote_f1"], 0.95, failures)
-    check("own gold: attribution", own["attribution"], 0.92, failures)
-    check("own gold: people recall", own["people_recall"], 0.9, failures)
-    check("own gold: role accuracy", own["role_accuracy"], 0.85, failures)
+    # Own gold pages, split into development and held-out halves (benchmarks/quote_splits.py).
+    for part in ("gold-dev", "gold-held"):
+        own = figures_after(out, f"# {part}")
+        check(f"{part}: quote F1", own["quote_f1"], 0.95, failures)
+        check(f"{part}: attribution", own["attribution"], 0.92, failures)
+        check(f"{part}: people recall", own["people_recall"], 0.9, failures)
+        check(f"{part}: role accuracy", own["role_accuracy"], 0.85, failures)
+    # PolNeAR train, split by publisher: regression floors a little under what was measured
+    # when the split was made (0.863 / 0.849), not the targets (0.93), which are not met.
+    for part, floor in (("polnear-dev", 0.85), ("polnear-held", 0.835)):
+        polnear = figures_after(out, f"# {part}")
+        check(f"{part}: quote recall", polnear["quote_recall"], 0.95, failures)
+        check(f"{part}: attribution", polnear["attribution"], floor, failures)
     for key, floor in (("quote_precision", 0.95), ("quote_recall", 0.95), ("attribution", 0.95),
                        ("people_recall", 0.9), ("role_accuracy", 0.9)):
         check(f"seed: {key}", seed[key], floor, failures)

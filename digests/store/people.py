@@ -18,7 +18,7 @@ from digests.store import schema
 from digests.store.db import as_utc
 from digests.understand.names import best_role, person_key, same_person
 
-__all__ = ["save_people", "PeopleRepository", "surname_key"]
+__all__ = ["PeopleRepository", "save_people", "surname_key"]
 
 P = schema.people
 R = schema.person_roles
@@ -125,7 +125,7 @@ class PeopleRepository:
         async with self._engine.connect() as conn:
             rows = (
                 await conn.execute(
-                    select(P.c.id, P.c.name, P.c.role, P.c.aliases, P.c.key).where(
+                    select(P.c.id, P.c.name, P.c.role, P.c.aliases, P.c.key, P.c.kind).where(
                         (P.c.key == key) | (P.c.surname_key == skey) | (P.c.surname_key == key)
                     )
                 )
@@ -140,7 +140,8 @@ class PeopleRepository:
                 )
                 counts.update({pid: n for pid, n in counted.all()})
             cards = [(counts.get(r.id, 0), r) for r in rows]
-            cards.sort(key=lambda c: (-c[0], c[1].name))
+            # People before organisations: an org that shares a surname key never outranks a person.
+            cards.sort(key=lambda c: (c[1].kind != "person", -c[0], c[1].name))
             result = WhoCard(query=query)
             # The best-known match gets quotes and articles; other candidates (namesakes)
             # are listed with their roles so the asker can pick one by full name.
@@ -181,7 +182,8 @@ class PeopleRepository:
         ).all()
         return PersonCard(
             name=r.name,
-            role=r.role,
+            # PersonCard has no kind field yet: an organisation's card says so in its role line.
+            role=r.role if r.kind == "person" else ("organisation" + (f", {r.role}" if r.role else "")),
             roles=[row.role for row in role_rows],
             mentions=mention_count,
             quotes=[

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from ._descriptions import describe_speaker, modifies_title
 from ._lexicon import ABBREVIATED_TITLES, LEADER_TITLES, PERSON_PRONOUNS, SPEECH_VERBS
 from ._quote_spans import QuoteSpan
 from ._text import Token, norm_word, paragraph_spans, sentence_spans, tokens_in
@@ -21,7 +22,7 @@ _ORG_HEADS = {"company", "firm", "group", "ministry", "agency", "department", "o
               "spokesman", "spokeswoman", "kremlin", "police", "commission"}
 _GAP_OK = {"the", "a", "an", "also", "later", "then", "once", "again", "has", "had", "have", "who", "was",
            "is", "he", "she", "they", "it", "of", "for", "to", "and", "at", "on", "in", "as", "by", "but",
-           "had", "would", "will", "after", "when", "before", "this", "that", "last", "earlier", "previously"}
+           "would", "will", "after", "when", "before", "this", "that", "last", "earlier", "previously"}
 _PREPOSITIONS = {"of", "to", "for", "with", "by", "from", "at", "in", "on", "about", "against", "into", "the",
                  "over", "under", "than", "between", "among", "toward", "towards", "via"}
 _SUBJECT_PRONOUNS = {"he", "she", "they", "it"}
@@ -99,7 +100,8 @@ class _Reader:
         prev = ""
         for tok in toks:
             m = next((m for m in mentions if m[0] == tok.start), None)
-            if m and m[2] not in exclude and not self.possessive(m[1]) and prev not in _PREPOSITIONS:
+            if m and m[2] not in exclude and not self.possessive(m[1]) and prev not in _PREPOSITIONS \
+                    and not self._modifier(m, mentions):
                 return m[2]
             low = norm_word(tok.text).split("'")[0]
             prev = low
@@ -118,6 +120,12 @@ class _Reader:
                     return found
         return None
 
+    def _modifier(self, m: tuple[int, int, int], mentions: list[tuple[int, int, int]]) -> bool:
+        """"Trump senior communications adviser Jason Miller": Trump only modifies Miller's title."""
+        nxt = next((n for n in mentions if n[0] > m[1]), None)
+        return nxt is not None and self.kind(nxt[2]) == "person" and \
+            modifies_title(tokens_in(self.body, m[1], nxt[0]))
+
     def _description_at(self, toks: list[Token], i: int) -> list[str] | None:
         words = []
         for tok in toks[i: i + 5]:
@@ -131,10 +139,15 @@ class _Reader:
     def after(self, q: QuoteSpan, limit: int) -> int | None:
         """"…," Trump wrote / "…," said Waltz / "…," the Ukrainian leader said."""
         toks = tokens_in(self.body, q.close_mark + 1, limit)
+        if toks and toks[0].text == ",":
+            toks = toks[1:]  # «…», said X: the comma stands outside the closing mark
         exclude: set[int] = set()
         words = [norm_word(t.text) for t in toks]
         if words[:2] == ["according", "to"]:
             return self.subject_of(toks[1].end, limit, exclude) if len(toks) > 2 else None
+        apposed = self._apposed_speaker(toks, words)
+        if apposed is not None:
+            return apposed
         verb = next((i for i, w in enumerate(words[:16]) if w in SPEECH_VERBS), None)
         if verb is None:
             return None
@@ -147,10 +160,42 @@ class _Reader:
         if words[verb] in {"told", "tells", "telling"}:
             exclude = {m[2] for m in self.mentions_in(toks[verb].end, after_verb_end)}
         if gap:
-            return self.subject_of(gap_text_start, toks[verb].start, exclude)
-        return self.subject_of(toks[verb].end, toks[min(len(toks) - 1, verb + 12)].end, exclude)
+            found = self.subject_of(gap_text_start, toks[verb].start, exclude)
+            return found if found is not None else describe_speaker(gap)
+        found = self.subject_of(toks[verb].end, toks[min(len(toks) - 1, verb + 12)].end, exclude)
+        return found if found is not None else describe_speaker(toks[verb + 1:])
+
+    def _apposed_speaker(self, toks: list[Token], words: list[str]) -> int | None:
+        """"…," Trump, the 2016 GOP frontrunner and polling leader in South Carolina, said."""
+        if len(toks) < 4:
+            return None
+        m = next((m for m in self.mentions_in(toks[0].start, toks[-1].end) if m[0] == toks[0].start), None)
+        if m is None or self.kind(m[2]) != "person":
+            return None
+        i = next((i for i, t in enumerate(toks) if t.start >= m[1]), len(toks))
+        if i >= len(toks) or toks[i].text != ",":
+            return None
+        close = next((j for j in range(i + 1, min(len(toks), i + 40)) if toks[j].text in {",", ".", ";"}), None)
+        if close is None or toks[close].text != ",":
+            return None
+        after = words[close + 1: close + 3]
+        if after[:1] and (after[0] in SPEECH_VERBS or (after[0].endswith("ly") and after[1:2]
+                                                           and after[1] in SPEECH_VERBS)):
+            return m[2]
+        return None
 
     def _gap_is_subject(self, gap: list[Token]) -> bool:
+        # "state Sen. Jason Holsman (D) said": a parenthesised party label is not part of the gap
+        inside = False
+        kept = []
+        for t in gap:
+            if t.text in {"(", ")"}:
+                inside = t.text == "("
+            elif not inside:
+                kept.append(t)
+        gap = kept
+        if not gap:
+            return True
         mentions = self.mentions_in(gap[0].start, gap[-1].end)
         covered = {t.start for t in gap for m in mentions if m[0] <= t.start < m[1]}
         depth = 0
@@ -178,21 +223,32 @@ class _Reader:
         found = self.subject_of(seg_start, toks[v].start, set()) if v else None
         if found is None and seg_start > sentence_start:
             found = self.subject_of(sentence_start, toks[v].start, set())
+        if found is None and v:
+            found = describe_speaker(tokens_in(self.body, sentence_start, toks[v].start))
         return found
 
-    def remember(self, entity: int | None) -> None:
-        if entity is not None:
+    def reports_speech(self, ss: int, se: int, protected: list[tuple[int, int]]) -> bool:
+        """A sentence of reported speech ("X said he …") or one introducing a quote ("X continued:")."""
+        if self.body[ss:se].rstrip().endswith(":"):
+            return True
+        return any(norm_word(t.text) in SPEECH_VERBS for t in tokens_in(self.body, ss, se)
+                   if not any(a <= t.start < b for a, b in protected))
+
+    def remember(self, entity: int | str | None) -> None:
+        if isinstance(entity, int):
             self.history.append(entity)
 
 
-def attribute(body: str, spans: list[QuoteSpan], index: PeopleIndex) -> list[int | None]:
-    """The speaking entity (index into ``index.people``) for each span, or None."""
+def attribute(body: str, spans: list[QuoteSpan], index: PeopleIndex) -> list[int | str | None]:
+    """The speaking entity (index into ``index.people``) for each span, a description
+    ("WeWork spokesperson") when the speaker is not named, or None."""
     reader = _Reader(body, index)
-    speakers: list[int | None] = [None] * len(spans)
+    speakers: list[int | str | None] = [None] * len(spans)
     protected = [(q.open_mark, q.close_mark + 1) for q in spans]
-    last_para_speaker: int | None = None
+    last_para_speaker: int | str | None = None
     for p_index, (ps, pe) in enumerate(paragraph_spans(body)):
-        para_speaker: int | None = None
+        para_speaker: int | str | None = None
+        last_sentence: tuple[int, int, int | None] = (ps, ps, None)
         for ss, se in sentence_spans(body, ps, pe, protected):
             qs = [i for i, q in enumerate(spans) if ss <= q.open_mark < se]
             seg = ss
@@ -215,13 +271,17 @@ def attribute(body: str, spans: list[QuoteSpan], index: PeopleIndex) -> list[int
                     para_speaker = who
                 seg = q.close_mark + 1
             subject = _sentence_subject(reader, ss, se, spans, qs)
+            last_sentence = (ss, se, subject)
             reader.remember(subject)
             for i in qs:
                 reader.remember(speakers[i])
         if para_speaker is not None:
             last_para_speaker = para_speaker
         elif not any(q.paragraph == p_index for q in spans):
-            last_para_speaker = None
+            # "X said he … ¶ “…”" / "Cruz continued: ¶ “…”": the quote paragraph is X's.
+            ss, se, subject = last_sentence
+            last_para_speaker = subject if subject is not None and reader.reports_speech(ss, se, protected) \
+                else None
     return speakers
 
 

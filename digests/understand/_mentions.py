@@ -20,6 +20,9 @@ _FUNCTION_WORDS = {"the", "a", "an", "this", "that", "these", "those", "in", "on
                    "so", "then", "now", "yet", "there", "here", "it", "he", "she", "they", "we", "i", "you",
                    "his", "her", "their", "our", "my", "your", "its", "others", "some", "many", "most", "few",
                    "several", "both", "all", "each", "every", "meanwhile", "also", "still", "even", "only"}
+# "Forest Hill police officers", "Fort Worth residents": a name that modifies these is a place or an org.
+_PLACE_NOUNS_AFTER = {"police", "officers", "officials", "residents", "area", "county", "hotel", "airport",
+                      "authorities", "headquarters", "campus", "suburb", "neighborhood", "neighbourhood"}
 _PLACE_PREPS = {"the", "in", "at", "near", "across", "into", "outside", "inside", "throughout", "around"}
 
 
@@ -195,8 +198,9 @@ def _mention(body, toks, run, k, name_tokens, lower_words, p_index) -> list[RawM
             return []  # capitalised ordinary words ("BILLIONS of Dollars Globally")
     inside_org = start_i >= 2 and norm_word(toks[start_i - 1].text) in {"of", "for"} and \
         is_cap(toks[start_i - 2].text) and not is_role_head(toks[start_i - 2].text)
+    place_noun_after = end_i + 1 < len(toks) and toks[end_i + 1].text in _PLACE_NOUNS_AFTER
     if not prefix and not before and not after and (inside_org or not evidence and (
-            start_i >= 1 and norm_word(toks[start_i - 1].text) in _PLACE_PREPS)):
+            (start_i >= 1 and norm_word(toks[start_i - 1].text) in _PLACE_PREPS) or place_noun_after)):
         return [RawMention(ntok.start, last.end, name, "org", [], False, p_index)]
     found = [RawMention(ntok.start, last.end, name, "person", roles, evidence, p_index)]
     # "Joe and Hunter Biden": the lone first name shares the following surname.
@@ -206,8 +210,9 @@ def _mention(body, toks, run, k, name_tokens, lower_words, p_index) -> list[RawM
         while j < len(toks) and is_cap(toks[j].text):
             nxt_run_words.append(toks[j].text)
             j += 1
+        # A given name is Capitalised-lower-case: "SpaceX and Blue Origin" shares no surname.
         if len(nxt_run_words) == 2 and not any(is_role_head(w) for w in nxt_run_words) \
-                and not _sentence_initial(toks, start_i) and not prefix:
+                and not _sentence_initial(toks, start_i) and not prefix and name[0][1:].islower():
             found[0] = RawMention(ntok.start, last.end, [name[0], nxt_run_words[-1]], "person", roles, True,
                                   p_index)
     return found

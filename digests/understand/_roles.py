@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from ._lexicon import ABBREVIATED_TITLES, HONORIFICS, ORG_WORDS, ROLE_CONNECTORS, ROLE_HEADS, ROLE_MODIFIERS
+from ._lexicon import (
+    ABBREVIATED_TITLES,
+    HONORIFICS,
+    ORG_WORDS,
+    ROLE_CONNECTORS,
+    ROLE_HEADS,
+    ROLE_MODIFIERS,
+)
 from ._text import Token, is_cap, norm_word
 
-__all__ = ["is_role_head", "role_before", "role_after", "clean_role"]
+__all__ = ["clean_role", "is_role_head", "role_after", "role_before"]
 
-_DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "our", "my", "your"}
+_DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "another", "one"}
 _RELATIVE = {"who", "which", "that", "whose", "whom", "where", "when"}
 _LEADING_JUNK = {"the", "a", "an", "and", "of", "for", "to", "at", "on", "in", "after", "before", "when",
-                 "while", "as", "but", "so", "then", "if", "with", "by", "from", "said", "says"}
+                 "while", "as", "but", "so", "then", "if", "with", "by", "from", "said", "says", "another", "one"}
 
 
 def is_role_head(word: str) -> bool:
@@ -46,9 +53,7 @@ def role_before(toks: list[Token], index: int, body: str, blocked: set[int]) -> 
     while i >= 0 and i not in blocked:
         tok = toks[i]
         low = norm_word(tok.text)
-        if _role_word(tok) and not (tok.possessive and not is_cap(tok.text)):
-            taken.insert(0, tok)
-        elif low in ROLE_CONNECTORS and taken and i > 0 and (i - 1) not in blocked and _role_word(toks[i - 1]):
+        if _role_word(tok) and not (tok.possessive and not is_cap(tok.text)) or low in ROLE_CONNECTORS and taken and i > 0 and (i - 1) not in blocked and _role_word(toks[i - 1]):
             taken.insert(0, tok)
         else:
             break
@@ -65,19 +70,27 @@ def role_after(toks: list[Token], index: int, body: str, blocked: set[int]) -> s
     if i < len(toks) and norm_word(toks[i].text) == "who" and i + 1 < len(toks) \
             and norm_word(toks[i + 1].text) in {"is", "was"}:
         i += 2
+        if i < len(toks) and norm_word(toks[i].text) in {"also", "now", "still"}:
+            i += 1  # "Claure, who is also an executive at SoftBank"
     if i >= len(toks):
         return None
     first = toks[i]
     low = norm_word(first.text)
-    if not (low in _DETERMINERS or low in ROLE_MODIFIERS or (first.possessive and is_cap(first.text))):
+    # ", the former envoy", ", another deportee", and the bare ", CEO and Founder of X,"
+    if not (low in _DETERMINERS or low in ROLE_MODIFIERS or (first.possessive and is_cap(first.text))
+            or (is_role_head(first.text) and low not in HONORIFICS)):
         return None
     phrase: list[Token] = []
+    placed: set[int] = set()
     while i < len(toks) and len(phrase) < 14:
         tok = toks[i]
         if tok.text in {",", ".", ";", ":", "(", ")", "—", "–", "\"", "“", "”"} or norm_word(tok.text) in _RELATIVE:
             break
         if i in blocked:
-            return None  # another person's name: a list, not an appositive
+            if norm_word(toks[i - 1].text) in {"at", "of", "for", "in"} or (i - 1) in placed:
+                placed.add(i)  # "… at Blue Origin": a name after "at" is where the role is held
+            else:
+                return None  # another person's name: a list, not an appositive
         phrase.append(tok)
         i += 1
     if not phrase or (i < len(toks) and toks[i].text in {"“", "\""}):

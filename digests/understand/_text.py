@@ -7,9 +7,9 @@ from bisect import bisect_left
 from functools import lru_cache
 from typing import NamedTuple
 
-from ._lexicon import ABBREVIATIONS, SPEECH_VERBS
+from ._lexicon import ABBREVIATIONS, NON_NAME_CAPS, SPEECH_VERBS
 
-__all__ = ["Token", "tokens", "tokens_in", "paragraph_spans", "sentence_spans", "is_cap", "norm_word"]
+__all__ = ["Token", "is_cap", "norm_word", "paragraph_spans", "sentence_spans", "tokens", "tokens_in"]
 
 # A word: letters and digits, joined by single hyphens, apostrophes or dots ("co-CEO",
 # "U.S."), with a final period; else one punctuation mark, a run of .!? or of hyphens.
@@ -76,7 +76,7 @@ def _tokenise(text: str, offset: int, matches: list[tuple[int, int, int]] | None
 class _BodyTokens:
     """A body's tokens, with the span of the regex match each came from."""
 
-    __slots__ = ("tokens", "match_starts", "match_ends", "first_token")
+    __slots__ = ("first_token", "match_ends", "match_starts", "tokens")
 
     def __init__(self, body: str):
         matches: list[tuple[int, int, int]] = []
@@ -166,6 +166,10 @@ def sentence_spans(text: str, start: int, end: int, protected: list[tuple[int, i
         if chunk[m.start()] == "." and last and _keeps_period(last + "."):
             if norm_word(last) not in {"u.s", "u.k", "co", "inc", "etc", "a.m", "p.m", "d.c"}:
                 continue
+            following = re.match(r"\s*([\w'’.\-]+)", chunk[m.end():])
+            if norm_word(last) in {"u.s", "u.k"} and following and \
+                    following.group(1).lower() not in NON_NAME_CAPS:
+                continue  # "said U.S. Attorney Nealy Cox": a title goes on, a new sentence starts "The…"
         if any(a < stop < b for a, b in protected):
             continue
         if chunk[m.end() - 1] in "”\"" and _attribution_follows(text[stop: stop + 60]):

@@ -17,7 +17,7 @@ from ._lexicon import SPEECH_VERBS
 from ._mentions import RawMention, scan_mentions
 from .names import best_role, fold_token
 
-__all__ = ["find_people", "index_people", "speaks", "PeopleIndex"]
+__all__ = ["PeopleIndex", "find_people", "index_people", "speaks"]
 
 
 @dataclass
@@ -61,6 +61,10 @@ def _read_body(body: str) -> PeopleIndex:
         if match is None:
             people.append(Person(name=" ".join(m.words)))
             keys.append(folded)
+    # 1b. Agreement across the article: a name that is never given person evidence (a title,
+    # an appositive, a speech verb) and that the article also uses as an organisation or a
+    # place ("in Fort Worth", "Sierra Nevada Corporation") is not a person anywhere.
+    _retype_places_and_orgs(people, raw)
     # 2. Attach every mention to a person, most recently mentioned first when several fit.
     last_seen: dict[int, int] = {}
     for m in persons:
@@ -70,6 +74,7 @@ def _read_body(body: str) -> PeopleIndex:
         if len(folded) >= 2:
             exact = [i for i in candidates if keys[i] == folded]
             candidates = exact or candidates
+        candidates = [i for i in candidates if people[i].kind == "person"]
         if not candidates:
             if not m.evidence:
                 continue
@@ -108,6 +113,23 @@ def _read_body(body: str) -> PeopleIndex:
     remap = {old: new for new, old in enumerate(keep)}
     return PeopleIndex([people[i] for i in keep],
                        sorted((s, e, remap[i]) for s, e, i in mentions))
+
+
+def _retype_places_and_orgs(people: list[Person], raw: list[RawMention]) -> None:
+    org_prefixes: set[tuple[str, ...]] = set()
+    with_evidence: set[tuple[str, ...]] = set()
+    for m in raw:
+        words = tuple(_folded(m.words))
+        if m.kind == "org":
+            org_prefixes.update(words[:n] for n in range(2, len(words) + 1))
+        elif m.evidence:
+            with_evidence.add(words)
+    if not org_prefixes:
+        return
+    for person in people:
+        words = tuple(_folded(person.name.split()))
+        if words in org_prefixes and words not in with_evidence:
+            person.kind = "org"
 
 
 def _longer_match(keys: list[list[str]], folded: list[str], _: int) -> int | None:

@@ -87,11 +87,11 @@ def find_quotes(article: Article, people: list[Person] | None = None) -> list[Qu
     for q, who in zip(spans, speakers):
         if _pull_quote(body, q, spans, paragraphs):
             continue
-        person = index.people[who] if who is not None else None
+        person = index.people[who] if isinstance(who, int) else None
         sentence_start = body.rfind(". ", paragraphs[q.paragraph][0], q.open_mark)
         quotes.append(Quote(
             text=body[q.start:q.end],
-            speaker=person.name if person else None,
+            speaker=person.name if person else who,  # a description ("WeWork spokesperson") when unnamed
             speaker_role=(person.roles[0] if person and person.roles else None),
             minor=_is_minor(body, q, max(sentence_start, paragraphs[q.paragraph][0])),
             start=q.start,
