@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -308,5 +309,19 @@ async def handle(req: Request, services: Services) -> Answer:
     handler = COMMANDS.get(req.command)
     if handler is None:
         return Notice(msg.UNKNOWN_COMMAND.format(command=req.command), "warning")
-    return await handler(req, services)
+    if req.command != "who" or not WHO_TIMERS:
+        return await handler(req, services)
+    started = time.perf_counter()
+    try:
+        return await handler(req, services)
+    finally:
+        elapsed = time.perf_counter() - started
+        for observe in list(WHO_TIMERS):
+            observe(elapsed)
+
+
+# Observers of /who answer times (seconds), e.g. the /metrics histogram (bot/metrics.py
+# registers one while metrics are on). Process-wide like the metrics themselves, so every
+# adapter's commands are counted whichever role built its Services.
+WHO_TIMERS: list[Callable[[float], None]] = []
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.commands import WHO_TIMERS
 from bot.config import Config
 from bot.metrics import CONTENT_TYPE_LATEST, Metrics, instrument
 from bot.receiver import serve_routes_on_receivers
@@ -198,6 +199,8 @@ class Observability:
 
     async def aclose(self) -> None:
         serve_routes_on_receivers(None)
+        if self.metrics.observe_who in WHO_TIMERS:
+            WHO_TIMERS.remove(self.metrics.observe_who)
         if self.server is not None:
             await self.server.stop()
         await self.health.close()
@@ -215,6 +218,7 @@ async def start_observability(config: Config, *, role: str = "all", store: Any =
     instrument(metrics, deliverer=deliverer, ingest=ingest, store=store, fetcher=fetcher, clock=clock)
     health = HealthMonitor(config.database, scheduler_state=scheduler_state, clock=clock)
     observability = Observability(metrics, health)
+    WHO_TIMERS.append(metrics.observe_who)  # every /who this process answers
     serve_routes_on_receivers(lambda app: add_observability_routes(app, metrics, health))
     host, port = observability_address(config, role)
     if (host, port) == _host_port(config.metrics.listen):

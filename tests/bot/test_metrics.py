@@ -144,3 +144,22 @@ def test_a_fetcher_with_a_backoff_hook_reports_per_host():
     fetcher.on_backoff("slow.example", 30.0)
     fetcher.on_backoff("slow.example", 30.0)
     assert sample(metrics.render().decode(), "newsdigest_host_backoffs_total", host="slow.example") == 2
+
+
+async def test_who_answers_are_timed_while_metrics_are_on_and_not_after(tmp_path):
+    from bot.commands import Request, Services, handle
+    from digests.store import Store
+
+    config = replace(load_config(None, env={}), store=StoreConfig(database=str(tmp_path / "w.db")),
+                     metrics=MetricsConfig(enabled=True, listen="127.0.0.1:0"))
+    async with await Store.open(config.database) as store:
+        obs = await start_observability(config, store=store)
+        try:
+            await handle(Request("who", ("Yermak",)), Services(store=store))
+            await handle(Request("latest"), Services(store=store))  # not /who: not timed
+            _, text = await scrape(obs.server.port)
+        finally:
+            await obs.aclose()
+        assert sample(text, "newsdigest_who_latency_seconds_count") == 1
+        await handle(Request("who", ("Yermak",)), Services(store=store))  # metrics closed: no observer left
+        assert sample(obs.metrics.render().decode(), "newsdigest_who_latency_seconds_count") == 1
