@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 from bot.config import Secrets, TelegramConfig  # noqa: E402
 from bot.senders import DeliveryError, RetryLater  # noqa: E402
 from bot.telegram import TelegramSender, telegram_payload  # noqa: E402
+from bot.telegram.render import render_telegram  # noqa: E402
 from digests.answers import Digest, DigestItem, DigestSection, QuoteRef  # noqa: E402
-from digests.render.telegram import render_telegram  # noqa: E402
 from tests.platforms.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
 
 CEILING = 30.0

@@ -4,10 +4,11 @@
         await app.run_once()          # ingest, enqueue what is due, deliver, return
         await app.serve(stop_event)   # or: run until stop_event is set (SIGINT/SIGTERM)
 
-Start order: store, fetcher and ingest worker, senders (Telegram / Slack when their tokens
-are set, else the console), deliverer, then (``serve`` only) the delivery loop, the catch-up
-(ingest, enqueue what is owed), the chat adapters and the scheduler. Stop order is the reverse. Stopping is safe at any moment: every message is an
-outbox row before it is sent, and an interrupted send is recovered from its lease.
+Start order: store, fetcher and ingest worker, senders (each enabled platform of
+``bot.platforms``, else the console), deliverer, then (``serve`` only) the delivery loop,
+the catch-up (ingest, enqueue what is owed), the chat adapters and the scheduler. Stop
+order is the reverse. Stopping is safe at any moment: every message is an outbox row
+before it is sent, and an interrupted send is recovered from its lease.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from typing import Any
 from rich.console import Console
 
 from bot.config import Config
-from bot.console import CONSOLE_CHAT_ID, CONSOLE_PLATFORM, ConsoleSender
 from bot.delivery import Deliverer, DeliveryReport
 from bot.digest_jobs import (
     JobSettings,
@@ -36,10 +36,10 @@ from bot.digest_jobs import (
     enqueue_preview_digest,
 )
 from bot.health import start_observability
+from bot.platforms import Platform, active_platforms, admin_report, any_enabled, open_senders, start_adapters
 from bot.scheduler import Scheduler
 from bot.sent_journal import journal_dir_for
 from bot.status import AppStatus, collect_status
-from digests.errors import DigestError
 from digests.store import Store
 
 log = logging.getLogger(__name__)
@@ -76,8 +76,7 @@ class NewsdigestApp:
         fetcher: Any = None,
     ) -> None:
         self.config = config
-        secrets = config.secrets
-        self.has_tokens = bool(secrets.telegram_bot_token or secrets.slack_bot_token)
+        self.has_tokens = any_enabled(config.secrets)
         self.demo = (not self.has_tokens) if demo is None else demo  # demo by default only without tokens
         self.clock = clock
         self.console = console
@@ -90,6 +89,7 @@ class NewsdigestApp:
         self.store: Store | None = None
         self.ingest: Any = None
         self.senders: dict[str, Any] = {}
+        self.platforms: list[Platform] = []  # the ones this app posts to (senders' keys)
         self.adapters: list[Any] = []
         self.deliverer: Deliverer | None = None
         self.scheduler: Scheduler | None = None
@@ -114,7 +114,8 @@ class NewsdigestApp:
         self._stack.push_async_callback(self.store.close)
         await self._start_ingest()
         await self._start_senders()
-        self.deliverer = Deliverer(self.store, self.senders, self.config.delivery, self._admin_report(), clock=self.clock,
+        self.deliverer = Deliverer(self.store, self.senders, self.config.delivery, admin_report(self.config, self.senders),
+                                   clock=self.clock,
                                    journal_dir=journal_dir_for(self.config.database))
         self._stack.callback(self.deliverer.close)
         self.observability = await start_observability(
@@ -127,14 +128,18 @@ class NewsdigestApp:
         if self.demo:
             await self.store.sources.add(str(DEMO_DIR), "folder", title="newsdigest demo articles",
                                          poll_interval_s=self.config.ingest.poll_interval_minutes * 60)
-        if CONSOLE_PLATFORM in self.senders:
+        for name, chat in self._home_chats():
             await self.store.subscriptions.upsert(
-                CONSOLE_PLATFORM, CONSOLE_CHAT_ID, title="this terminal", created_by="newsdigest run",
-                **({} if await self.store.subscriptions.get(CONSOLE_PLATFORM, CONSOLE_CHAT_ID) else {
+                name, chat, title="this terminal", created_by="newsdigest run",
+                **({} if await self.store.subscriptions.get(name, chat) else {
                     "timezone": self.config.scheduler.default_timezone,
                     "digest_time": self.config.scheduler.default_digest_time,
                 }),
             )
+
+    def _home_chats(self) -> list[tuple[str, str]]:
+        """(platform, chat) of each home chat this app posts to: the console's terminal."""
+        return [(p.name, p.home_chat) for p in self.platforms if p.home_chat is not None]
 
     async def _start_web(self) -> None:
         """The read-only web archive beside the bot (``[web] enabled``), on its own task."""
@@ -168,73 +173,16 @@ class NewsdigestApp:
         self.ingest = IngestWorker(self.store, self._fetcher, ingest_options(self.config.ingest), executor=executor)
 
     async def _start_senders(self) -> None:
-        secrets = self.config.secrets
-        if secrets.telegram_bot_token:
-            try:
-                from bot.telegram import TelegramSender
-            except ImportError as exc:  # pragma: no cover
-                log.warning("Telegram token set but the Telegram adapter is unavailable: %s", exc)
-            else:
-                sender = TelegramSender.from_config(self.config.telegram, secrets)
-                try:
-                    await sender.start()  # getMe: a bad token or no network fails here, not mid-delivery
-                except Exception as exc:
-                    raise DigestError(f"Telegram: cannot start the bot: {exc}") from exc
-                self._stack.push_async_callback(sender.close)
-                self.senders["telegram"] = sender
-        if secrets.slack_bot_token:
-            try:
-                from bot.slack import SlackSender
-            except ImportError as exc:  # pragma: no cover
-                log.warning("Slack token set but the Slack adapter is unavailable: %s", exc)
-            else:
-                self.senders["slack"] = SlackSender.from_config(self.config.slack, secrets)
-        if not self.senders:
+        self.platforms = active_platforms(self.config.secrets)
+        if not self.has_tokens:
             log.info("no chat tokens set: messages are printed here")
-            self.senders[CONSOLE_PLATFORM] = ConsoleSender(self.console)
-
-    def _admin_report(self):
-        admin_chat = self.config.telegram.admin_chat_id
-        sender = self.senders.get("telegram")
-        if not admin_chat or sender is None or not hasattr(sender, "report_rejected"):
-            return None
-
-        async def report(row, reason: str) -> None:
-            await sender.report_rejected(
-                admin_chat, f"newsdigest could not deliver message #{row.id} ({row.idempotency_key}) "
-                            f"to {row.platform}:{row.chat_id}.\nReason: {reason}")
-
-        return report
+        self.senders.update(await open_senders(self.config, self._stack, self.platforms, console=self.console))
 
     async def _start_adapters(self) -> None:
         from bot.runtime import services
 
-        svc = services(self.store, self.config)
-        secrets = self.config.secrets
-        if secrets.telegram_bot_token:
-            from bot.telegram import TelegramAdapter
-
-            # The outbox sender's flood limiter carries over: its windows already count the
-            # messages sent since start, and a fresh one would let a burst through.
-            outbox_sender = self.senders.get("telegram")
-            adapter = TelegramAdapter(self.config.telegram, secrets, svc, limiter=getattr(outbox_sender, "limiter", None))
-            await self._start_adapter("Telegram", adapter)
-            # Replies and outbox messages share one bot and one flood limiter from now on.
-            self.senders["telegram"] = adapter.sender
-        if secrets.slack_bot_token:
-            from bot.slack import SlackAdapter
-
-            await self._start_adapter("Slack", SlackAdapter(svc, self.config.slack, secrets))
-
-    async def _start_adapter(self, name: str, adapter: Any) -> None:
-        try:
-            await adapter.start()
-        except DigestError:
-            raise
-        except Exception as exc:
-            raise DigestError(f"{name}: cannot start: {exc}") from exc
-        self._stack.push_async_callback(adapter.stop)
-        self.adapters.append(adapter)
+        self.adapters += await start_adapters(self.config, services(self.store, self.config), self._stack,
+                                              self.platforms, self.senders)
 
     # -- work -------------------------------------------------------------------------------
 
@@ -260,8 +208,8 @@ class NewsdigestApp:
         now = self.clock()
         report.digests_queued += await enqueue_due_digests(self.store, now, self.settings)
         report.alerts_queued += await enqueue_alerts(self.store, now, self.settings)
-        if CONSOLE_PLATFORM in self.senders:
-            sub = await self.store.subscriptions.get(CONSOLE_PLATFORM, CONSOLE_CHAT_ID)
+        for name, chat in self._home_chats():
+            sub = await self.store.subscriptions.get(name, chat)
             if sub is not None:
                 report.digests_queued += await enqueue_preview_digest(self.store, sub, now, self.settings)
 

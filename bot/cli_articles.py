@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import click
 from rich.console import Console
 
 from bot.cli import CliContext, open_store, pass_ctx, run_async
+from bot.console import CONSOLE_CHAT_ID, CONSOLE_PLATFORM
+from bot.platforms import platform, platform_names
 from digests.errors import DigestError
 from digests.models import Analysis, Rejected, to_jsonable
 
@@ -24,24 +27,41 @@ def register(main: click.Group) -> None:
 
 def _print_answer(answer, fmt: str) -> None:
     from digests.render.console import print_answer
-    from digests.render.slack import render_slack
-    from digests.render.telegram import render_telegram
     from digests.render.text import render_markdown
 
     if fmt == "json":
         click.echo(json.dumps(to_jsonable(answer), indent=2, ensure_ascii=False))
     elif fmt == "markdown":
         click.echo(render_markdown(answer))
-    elif fmt == "telegram":
-        click.echo(json.dumps([m.text for m in render_telegram(answer)], indent=2, ensure_ascii=False))
-    elif fmt == "slack":
-        payloads = [{"text": m.text, "blocks": m.blocks} for m in render_slack(answer)]
-        click.echo(json.dumps(payloads, indent=2, ensure_ascii=False))
-    else:
+    elif fmt == "text":
         print_answer(answer, console)
+    else:  # a platform's name: the messages it would send
+        click.echo(platform(fmt).preview(answer))
 
 
-FORMATS = click.Choice(["text", "markdown", "telegram", "slack", "json"])
+class RegistryChoice(click.Choice):
+    """A choice read from the platform registry when the command runs, so a platform
+    registered after this module was imported is offered too."""
+
+    def __init__(self, names: Callable[[], list[str]]) -> None:
+        self._names = names
+        super().__init__([])
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        return tuple(self._names())
+
+    @choices.setter
+    def choices(self, _value: Sequence[str]) -> None:
+        pass  # click sets it in __init__; the registry is the source
+
+
+def _formats() -> list[str]:
+    """text (the terminal view), markdown, each platform's messages, the model as json."""
+    return ["text", "markdown", *(n for n in platform_names() if n not in ("text", "markdown", "json")), "json"]
+
+
+FORMATS = RegistryChoice(_formats)
 
 
 @click.command()
@@ -192,8 +212,8 @@ async def ask(ctx: CliContext, command_line: str, fmt: str) -> None:
     parsed = parse_command(command_line if command_line.startswith("/") else "/" + command_line)
     if parsed is None:
         raise DigestError(f"not a command: {command_line}")
-    request = Request(command=parsed.command, args=parsed.args, platform="console", chat_id="console",
-                      user_id="console", chat_kind="private", is_admin=True,
+    request = Request(command=parsed.command, args=parsed.args, platform=CONSOLE_PLATFORM, chat_id=CONSOLE_CHAT_ID,
+                      user_id=CONSOLE_CHAT_ID, chat_kind="private", is_admin=True,
                       is_operator=True)
     async with await open_store(ctx) as store:
         answer = await handle(request, services(store, ctx.config))
@@ -202,7 +222,7 @@ async def ask(ctx: CliContext, command_line: str, fmt: str) -> None:
 
 # Telegram group and channel ids are negative numbers: not options.
 @click.command(context_settings={"ignore_unknown_options": True})
-@click.argument("platform", type=click.Choice(["telegram", "slack", "console"]))
+@click.argument("platform_name", metavar="PLATFORM", type=RegistryChoice(platform_names))
 @click.argument("chat_id")
 @click.option("--keywords", default="", help="Comma-separated keywords.")
 @click.option("--sources", "sources_", default="", help="Comma-separated source hosts or names.")
@@ -212,7 +232,7 @@ async def ask(ctx: CliContext, command_line: str, fmt: str) -> None:
 @click.option("--mode", type=click.Choice(["digest", "alerts", "both"]), default=None)
 @pass_ctx
 @run_async
-async def subscribe(ctx: CliContext, platform: str, chat_id: str, keywords: str, sources_: str, people: str,
+async def subscribe(ctx: CliContext, platform_name: str, chat_id: str, keywords: str, sources_: str, people: str,
                     digest_time: str | None, tz: str | None, mode: str | None) -> None:
     """Subscribe a chat or channel (e.g. telegram @mychannel) to digests or alerts."""
     from bot.commands import parse_setting
@@ -221,7 +241,8 @@ async def subscribe(ctx: CliContext, platform: str, chat_id: str, keywords: str,
         return [v.strip() for v in value.split(",") if v.strip()]
 
     fields: dict = {"keywords": split(keywords), "sources": split(sources_), "people": split(people),
-                    "chat_kind": "private" if platform == "console" else "channel"}
+                    # A home chat (the terminal) is one person's; others are channels.
+                    "chat_kind": "private" if platform(platform_name).home_chat else "channel"}
     for key, value in (("tz", tz), ("time", digest_time), ("mode", mode)):
         if value:
             parsed = parse_setting(f"{key}={value}")
@@ -229,10 +250,10 @@ async def subscribe(ctx: CliContext, platform: str, chat_id: str, keywords: str,
                 raise DigestError(parsed.text)
             fields[parsed[0]] = parsed[1]
     async with await open_store(ctx) as store:
-        existing = await store.subscriptions.get(platform, chat_id)
+        existing = await store.subscriptions.get(platform_name, chat_id)
         if existing is None:
             fields.setdefault("timezone", ctx.config.scheduler.default_timezone)
             fields.setdefault("digest_time", ctx.config.scheduler.default_digest_time)
-        sub, created = await store.subscriptions.upsert(platform, chat_id, **fields)
-    click.echo(f"{'subscribed' if created else 'updated'}: {platform} {chat_id}: {sub.mode} at {sub.digest_time} {sub.timezone}"
+        sub, created = await store.subscriptions.upsert(platform_name, chat_id, **fields)
+    click.echo(f"{'subscribed' if created else 'updated'}: {platform_name} {chat_id}: {sub.mode} at {sub.digest_time} {sub.timezone}"
                + (f", keywords {', '.join(sub.keywords)}" if sub.keywords else ""))

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.platforms import platform as platform_named
 from bot.scheduler import due_digest_times
 from digests.answers import Answer, Digest
 from digests.compose import DigestFilter, compose, parse_since
@@ -53,21 +54,7 @@ class JobSettings:
 
 def payloads_for(platform: str, answer: Answer) -> list[dict[str, Any]]:
     """The answer rendered for ``platform`` as JSON-ready outbox payloads (one per message)."""
-    if platform == "telegram":
-        from digests.render.telegram import render_telegram
-
-        return [
-            {"text": m.text, "buttons": [[{"label": b.label, "command": b.command} for b in row] for row in m.buttons],
-             "disable_web_page_preview": m.disable_web_page_preview}
-            for m in render_telegram(answer)
-        ]
-    if platform == "slack":
-        from digests.render.slack import render_slack
-
-        return [{"text": m.text, "blocks": m.blocks} for m in render_slack(answer)]
-    from digests.render.text import render_text
-
-    return [{"text": render_text(answer)}]
+    return platform_named(platform).payloads(answer)
 
 
 def digest_key(sub_id: int, due: datetime, part: int) -> str:

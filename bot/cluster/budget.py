@@ -1,8 +1,8 @@
 """One token, one budget: the platforms' rate limits shared by every deliver worker.
 
-Telegram counts ~30 messages a second per bot and one a second per chat (20 a minute in a
-group); Slack about one a second per channel. Each worker's own limiter only sees its own
-sends, so in cluster mode every send first takes a token from a bucket row in PostgreSQL
+Each platform says which buckets a message to one chat takes from
+(:meth:`bot.platforms.Platform.rates`: per chat, per group, per bot). Each worker's own
+limiter only sees its own sends, so in cluster mode every send first takes a token from a bucket row in PostgreSQL
 (``newsdigest_rate_buckets``), updated atomically in one statement::
 
     tokens = min(burst, tokens + elapsed * rate) - 1
@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
 
+from bot.platforms import Rate
+from bot.platforms import platform as platform_named
 from bot.senders import RetryLater
 
 log = logging.getLogger(__name__)
@@ -36,17 +37,6 @@ ON CONFLICT (name) DO UPDATE SET
 RETURNING tokens
 """)
 _GIVE_BACK = text("UPDATE newsdigest_rate_buckets SET tokens = tokens + 1 WHERE name = :name")
-
-
-def is_group_chat(chat_id: str) -> bool:
-    """Telegram groups and channels have negative ids (as ``bot.telegram.limits`` says)."""
-    return str(chat_id).lstrip().startswith("-")
-
-
-@dataclass(frozen=True)
-class Rate:
-    per_second: float
-    burst: float = 1.0
 
 
 class SharedBuckets:
@@ -70,19 +60,9 @@ class SharedBuckets:
 
 
 def platform_rates(config: Any, platform: str, chat_id: str) -> list[tuple[str, Rate]]:
-    """The buckets one message to ``chat_id`` takes from, most specific first. Budgets are a
-    little under the platforms' limits: requests reach the platform with network jitter."""
-    if platform == "telegram":
-        tg = config.telegram
-        rates = [(f"telegram:chat:{chat_id}", Rate(1.0 / 1.05))]
-        if is_group_chat(chat_id):
-            rates.append((f"telegram:group:{chat_id}", Rate(tg.messages_per_minute_per_group / 60.0 * 0.95,
-                                                            burst=max(1, tg.messages_per_minute_per_group // 2))))
-        rates.append(("telegram:bot", Rate(tg.messages_per_second * 0.9)))
-        return rates
-    if platform == "slack":
-        return [(f"slack:channel:{chat_id}", Rate(config.slack.messages_per_second_per_channel * 0.95))]
-    return []
+    """The buckets one message to ``chat_id`` takes from, most specific first (the
+    platform's :meth:`~bot.platforms.Platform.rates`)."""
+    return platform_named(platform).rates(config, chat_id)
 
 
 class BudgetedSender:

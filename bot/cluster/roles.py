@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.config import Config
 from bot.health import start_observability, wait_without_token
+from bot.platforms import admin_report, any_enabled, open_senders, platforms, start_adapters
 from digests.errors import ConfigError, DigestError
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ async def run_role(config: Config, role: str, stop: asyncio.Event, *, concurrenc
         if role not in ROLES:
             raise ConfigError(f"unknown role {role!r} (known: {', '.join(ROLES)})")
         runtime = None
-        tokens = bool(config.secrets.telegram_bot_token or config.secrets.slack_bot_token)
+        tokens = any_enabled(config.secrets)
         if role == "ingest":
             runtime = await _ingest_runtime(stack, store, app, config, conninfo)
         elif role == "deliver" and tokens:
@@ -147,40 +148,19 @@ async def _deliver_runtime(stack: AsyncExitStack, store: Any, app: Any, config: 
     from bot.cluster.tasks import WorkerRuntime
     from bot.delivery import Deliverer
 
-    secrets, senders = config.secrets, {}
-    if secrets.telegram_bot_token:
-        from bot.telegram import TelegramSender
-
-        sender = TelegramSender.from_config(config.telegram, secrets)
-        try:
-            await sender.start()
-        except Exception as exc:
-            raise DigestError(f"Telegram: cannot start the bot: {exc}") from exc
-        stack.push_async_callback(sender.close)
-        senders["telegram"] = sender
-    if secrets.slack_bot_token:
-        from bot.slack import SlackSender
-
-        senders["slack"] = SlackSender.from_config(config.slack, secrets)
-    if not senders:
-        raise ConfigError("--role deliver needs TELEGRAM_BOT_TOKEN and/or SLACK_BOT_TOKEN")
+    enabled = [p for p in platforms() if p.enabled(config.secrets)]
+    if not enabled:
+        raise ConfigError(f"--role deliver needs a chat token ({_token_hint()})")
+    senders = await open_senders(config, stack, enabled)
     buckets = SharedBuckets(store.engine)
     budgeted = {name: BudgetedSender(s, buckets, config) for name, s in senders.items()}
-    deliverer = Deliverer(store, budgeted, config.delivery, _admin_report(config, senders.get("telegram")),
+    deliverer = Deliverer(store, budgeted, config.delivery, admin_report(config, senders),
                           worker_id=node, lease_seconds=LEASE_SECONDS)
     return WorkerRuntime(store=store, app=app, deliverer=deliverer, settings=settings)
 
 
-def _admin_report(config: Config, telegram: Any):
-    admin_chat = config.telegram.admin_chat_id
-    if not admin_chat or telegram is None:
-        return None
-
-    async def report(row, reason: str) -> None:
-        await telegram.report_rejected(admin_chat, f"newsdigest could not deliver message #{row.id} "
-                                                   f"({row.idempotency_key}) to {row.platform}:{row.chat_id}.\nReason: {reason}")
-
-    return report
+def _token_hint() -> str:
+    return ", ".join(p.label for p in platforms() if p.home_chat is None)
 
 
 async def _work(app: Any, runtime: Any, queues: list[str], concurrency: int, node: str, stop: asyncio.Event) -> None:
@@ -208,20 +188,6 @@ async def _work(app: Any, runtime: Any, queues: list[str], concurrency: int, nod
 async def _bots(stack: AsyncExitStack, store: Any, config: Config) -> None:
     from bot.runtime import services
 
-    svc, secrets, started = services(store, config), config.secrets, 0
-    if secrets.telegram_bot_token:
-        from bot.telegram import TelegramAdapter
-
-        adapter = TelegramAdapter(config.telegram, secrets, svc)
-        await adapter.start()
-        stack.push_async_callback(adapter.stop)
-        started += 1
-    if secrets.slack_bot_token:
-        from bot.slack import SlackAdapter
-
-        adapter = SlackAdapter(svc, config.slack, secrets)
-        await adapter.start()
-        stack.push_async_callback(adapter.stop)
-        started += 1
-    if not started:
-        raise ConfigError("--role bots needs TELEGRAM_BOT_TOKEN and/or SLACK_BOT_TOKEN")
+    enabled = [p for p in platforms() if p.enabled(config.secrets)]
+    if not await start_adapters(config, services(store, config), stack, enabled, {}):
+        raise ConfigError(f"--role bots needs a chat token ({_token_hint()})")

@@ -30,10 +30,10 @@ from bot.commands import Request, Services, handle, parse_command
 from bot.config import Secrets, SlackConfig
 from bot.slack.home import home_view
 from bot.slack.http import ReplayGuard, SlackHTTPServer
+from bot.slack.render import BUTTON_ACTION_PREFIX, SlackMessage, render_slack
 from bot.slack.requests import MAX_RESPONSE_URL_POSTS, SLASH_COMMANDS, parse_slash_command
 from digests.answers import Answer, Digest, Notice, SubscriptionList
 from digests.errors import ConfigError
-from digests.render.slack import BUTTON_ACTION_PREFIX, SlackMessage, render_slack
 
 __all__ = ["SlackAdapter", "FAILED", "HOME_SUBSCRIPTIONS_TITLE"]
 

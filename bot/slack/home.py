@@ -6,8 +6,8 @@ when they don't fit, cut between blocks and end with a pointer to ``/digest``.
 
 from __future__ import annotations
 
+from bot.slack.render import render_slack
 from digests.answers import Digest, SubscriptionList
-from digests.render.slack import render_slack
 
 __all__ = ["home_view", "HOME_MAX_BLOCKS"]
 

@@ -124,7 +124,7 @@ class ChannelPacer:
 class SlackSender:
     """:class:`bot.senders.Sender` for Slack: ``chat_id`` is a channel id, the message id is
     the message's ``ts``; ``payload`` is ``{"text": ..., "blocks": [...]}`` (a rendered
-    :class:`~digests.render.slack.SlackMessage`)."""
+    :class:`~bot.slack.render.SlackMessage`)."""
 
     platform = "slack"
 

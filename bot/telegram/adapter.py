@@ -39,11 +39,11 @@ from bot.telegram.requests import (
     command_from_message,
     with_admin,
 )
-from bot.telegram.sender import TelegramSender, limits_from_config, telegram_payload
+from bot.telegram.render import TelegramMessage, render_telegram, telegram_payload
+from bot.telegram.sender import TelegramSender, limits_from_config
 from bot.telegram.webhook import WebhookServer
 from digests.answers import Answer, Button, WhoCard
 from digests.errors import ConfigError
-from digests.render.telegram import TelegramMessage, render_telegram
 
 __all__ = ["ALLOWED_UPDATES", "TelegramAdapter", "bot_commands"]
 

@@ -1,7 +1,7 @@
 """Posting rendered messages to Telegram for the outbox (:class:`bot.senders.Sender`).
 
 An outbox payload is what :func:`telegram_payload` makes of a rendered
-:class:`~digests.render.telegram.TelegramMessage`::
+:class:`~bot.telegram.render.TelegramMessage`::
 
     {"text": "<b>…</b>", "buttons": [[{"label": "Next page", "command": "/digest --page 2"}]],
      "disable_web_page_preview": true}
@@ -50,8 +50,8 @@ from bot.senders import (
     SenderUnavailable,
 )
 from bot.telegram.limits import FloodLimiter, FloodLimits, SlotTooFar
+from bot.telegram.render import telegram_payload  # re-exported: the payload's one builder
 from digests.errors import ConfigError
-from digests.render.telegram import TelegramMessage
 
 __all__ = ["TelegramSender", "delivery_error", "inline_keyboard", "limits_from_config", "telegram_payload"]
 
@@ -66,18 +66,6 @@ _CHAT_GONE = (
     "need administrator rights", "chat_write_forbidden", "bot is not a member", "user is deactivated",
     "chat_restricted", "topic_closed",
 )
-
-
-def telegram_payload(message: TelegramMessage, *, reply_to: int | None = None) -> dict[str, Any]:
-    """The JSON-ready outbox payload of one rendered message."""
-    payload: dict[str, Any] = {
-        "text": message.text,
-        "buttons": [[{"label": b.label, "command": b.command} for b in row] for row in message.buttons],
-        "disable_web_page_preview": message.disable_web_page_preview,
-    }
-    if reply_to is not None:
-        payload["reply_to"] = reply_to
-    return payload
 
 
 def inline_keyboard(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:

@@ -19,9 +19,9 @@ from bot.commands import Services
 from bot.config import Secrets, SlackConfig
 from bot.senders import ChatUnavailable, MessageRejected, RetryLater, SenderUnavailable
 from bot.slack import SLASH_COMMANDS, ChannelPacer, ReplayGuard, SlackAdapter, SlackSender, parse_slash_command
+from bot.slack.render import SlackMessage, render_slack
 from digests.answers import Digest, DigestItem, DigestSection
 from digests.models import Analysis, Article, Person, Quote
-from digests.render.slack import SlackMessage, render_slack
 from digests.store import Store
 from bot.slack.home import HOME_MAX_BLOCKS, home_view
 from digests.answers import SubscriptionList

@@ -10,7 +10,7 @@ from rich.console import Console
 from digests.answers import HelpText, Notice, WhoCard
 from digests.render.console import print_answer
 from digests.render.text import escape_markdown, render_markdown, render_text
-from tests.digests.test_render_telegram import NASTY, digest, every_answer, item, person
+from tests.digests.answer_samples import NASTY, digest, every_answer, item, person
 
 
 def console_output(answer) -> str:

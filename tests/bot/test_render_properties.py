@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from digests.answers import ArticleList, ArticleRef, PersonCard, QuoteRef, WhoCard
 from digests.compose import StoryArticle, compose
 from digests.models import Link
-from digests.render.slack import render_slack
-from digests.render.telegram import render_telegram, telegram_length
+from bot.slack.render import render_slack
+from bot.telegram.render import render_telegram, telegram_length
 from digests.render.text import render_text
 from tests.platforms.blockkit import validate_message
 from tests.platforms.telegram_html import MAX_ENTITIES, MAX_MESSAGE_LENGTH, check_message_text, utf16_len

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from digests.answers import (
     Answer, ArticleList, ArticleRef, Button, Digest, DigestItem, HelpText, Notice, PersonCard,
@@ -22,7 +23,10 @@ from digests.formatting import (
     source_lines, subscription_lines, truncate, truncate_escaped, utf16_len, web_url,
 )
 
-__all__ = ["SlackMessage", "render_slack", "escape_mrkdwn", "SECTION_LIMIT", "MAX_BLOCKS"]
+__all__ = [
+    "BUTTON_ACTION_PREFIX", "MAX_BLOCKS", "SECTION_LIMIT", "SlackMessage", "escape_mrkdwn", "render_slack",
+    "slack_payload", "slack_payloads",
+]
 
 MAX_BLOCKS = 50
 SECTION_LIMIT = 3000
@@ -268,3 +272,14 @@ def render_slack(answer: Answer) -> list[SlackMessage]:
         packed[-1].append(_actions(buttons))
     return [SlackMessage(text=_fallback(title, blocks, i, len(packed)), blocks=blocks)
             for i, blocks in enumerate(packed, 1)]
+
+
+def slack_payload(message: SlackMessage) -> dict[str, Any]:
+    """The JSON-ready outbox payload of one rendered message (what ``SlackSender.send``
+    posts); the one place this dict is built."""
+    return {"text": message.text, "blocks": message.blocks}
+
+
+def slack_payloads(answer: Answer) -> list[dict[str, Any]]:
+    """``answer`` as outbox payloads, one per message."""
+    return [slack_payload(message) for message in render_slack(answer)]

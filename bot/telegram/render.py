@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from digests.answers import (
     Answer, ArticleList, ArticleRef, Button, Digest, DigestItem, HelpText, Notice, PersonCard,
@@ -22,7 +23,10 @@ from digests.formatting import (
     source_lines, subscription_lines, truncate, utf16_len, web_url,
 )
 
-__all__ = ["TELEGRAM_LIMIT", "TelegramMessage", "render_telegram", "telegram_length", "escape_html"]
+__all__ = [
+    "TELEGRAM_LIMIT", "TelegramMessage", "escape_html", "render_telegram", "telegram_length", "telegram_payload",
+    "telegram_payloads",
+]
 
 TELEGRAM_LIMIT = 4096
 # Telegram silently ignores formatting after a message's 100th entity, and refuses messages
@@ -261,3 +265,21 @@ def render_telegram(answer: Answer) -> list[TelegramMessage]:
     rows = [buttons[i:i + _BUTTONS_PER_ROW] for i in range(0, len(buttons), _BUTTONS_PER_ROW)]
     messages[-1].buttons = rows
     return messages
+
+
+def telegram_payload(message: TelegramMessage, *, reply_to: int | None = None) -> dict[str, Any]:
+    """The JSON-ready outbox payload of one rendered message (what ``TelegramSender.send``
+    posts); the one place this dict is built."""
+    payload: dict[str, Any] = {
+        "text": message.text,
+        "buttons": [[{"label": b.label, "command": b.command} for b in row] for row in message.buttons],
+        "disable_web_page_preview": message.disable_web_page_preview,
+    }
+    if reply_to is not None:
+        payload["reply_to"] = reply_to
+    return payload
+
+
+def telegram_payloads(answer: Answer) -> list[dict[str, Any]]:
+    """``answer`` as outbox payloads, one per message."""
+    return [telegram_payload(message) for message in render_telegram(answer)]

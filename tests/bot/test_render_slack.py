@@ -8,8 +8,8 @@ import re
 import pytest
 
 from digests.answers import Button, WhoCard
-from digests.render.slack import render_slack
-from tests.digests.test_render_telegram import NASTY, digest, every_answer, item, person
+from bot.slack.render import render_slack
+from tests.digests.answer_samples import NASTY, digest, every_answer, item, person
 from tests.platforms.blockkit import validate_message
 
 LINK = re.compile(r"<(https?://[^|>]+)\|([^>]*)>")
