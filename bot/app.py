@@ -80,10 +80,7 @@ class NewsdigestApp:
         self.demo = (not self.has_tokens) if demo is None else demo  # demo by default only without tokens
         self.clock = clock
         self.console = console
-        self.settings = JobSettings(
-            title=config.digest.title, max_items=config.digest.max_items, default_since=config.digest.default_since,
-            alert_max_items=config.scheduler.alert_max_items,
-        )
+        self.settings = JobSettings.from_config(config)
         self._fetcher = fetcher  # tests may pass a fake; otherwise one is opened in start()
         self._stack = AsyncExitStack()
         self.store: Store | None = None

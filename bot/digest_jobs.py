@@ -23,7 +23,7 @@ from digests.answers import Answer, Digest
 from digests.compose import DigestFilter, compose, parse_since
 from digests.digest_builder import build_digest, story_article
 from digests.store import ArticleRow, Store, Subscription, schema
-from digests.store.archive_schema import record_digest
+from digests.store.archive_schema import digest_slug, record_digest
 from digests.store.outbox import NewMessage
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,14 @@ class JobSettings:
     default_since: str = "24h"
     alert_max_items: int = 10
     skip_empty_digests: bool = True  # an empty morning digest is noise: advance silently
+    web_base_url: str = ""  # [web] base_url: scheduled digests link to their archive page
+
+    @classmethod
+    def from_config(cls, config: Any) -> "JobSettings":
+        """The one place the jobs' settings are read from a Config (single process and cluster)."""
+        return cls(title=config.digest.title, max_items=config.digest.max_items,
+                   default_since=config.digest.default_since, alert_max_items=config.scheduler.alert_max_items,
+                   web_base_url=config.web.base_url)
 
 
 def payloads_for(platform: str, answer: Answer) -> list[dict[str, Any]]:
@@ -86,6 +94,8 @@ async def enqueue_due_digest(store: Store, subscription_id: int, now: datetime, 
     digest = await build_digest(store, since=since, until=due, filters=_filters(sub), title=settings.title,
                                 max_items=settings.max_items, window="arrived")
     previous = sub.last_digest_at
+    if settings.web_base_url and not digest.is_empty:  # the page record_digest below creates
+        digest.permalink = f"{settings.web_base_url.rstrip('/')}/digests/{digest_slug(sub.id, due)}"
 
     async def advance(conn: AsyncConnection) -> bool:
         # Only forward, and only if nobody advanced it since we read it.

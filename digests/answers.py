@@ -117,6 +117,7 @@ class Digest:
     sections: list[DigestSection] = field(default_factory=list)
     empty_message: str | None = None  # set when the window holds no story
     buttons: list[Button] = field(default_factory=list)
+    permalink: str | None = None  # this digest's page in the web archive, when it has one
 
     @property
     def items(self) -> list[DigestItem]:

@@ -87,8 +87,7 @@ async def run_role(config: Config, role: str, stop: asyncio.Event, *, concurrenc
     conninfo = conninfo_from_url(config.database)
     await ensure_schema(conninfo)
     node = node_name()
-    settings = JobSettings(title=config.digest.title, max_items=config.digest.max_items,
-                           default_since=config.digest.default_since, alert_max_items=config.scheduler.alert_max_items)
+    settings = JobSettings.from_config(config)
     async with AsyncExitStack() as stack:
         store = await open_cluster_store(config.database)
         stack.push_async_callback(store.close)

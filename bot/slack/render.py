@@ -161,6 +161,8 @@ def _digest_units(digest: Digest) -> list[list[dict]]:
     for section in digest.sections:
         items = [_fitted(lambda caps, it=item: _item(it, caps)) + [{"type": "divider"}] for item in section.items]
         units += _with_heading([_header(section.title)], items) if section.title else items
+    if digest.permalink:
+        units.append([_context(_link("This digest on the web", digest.permalink, 100))])
     return units
 
 

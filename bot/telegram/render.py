@@ -169,6 +169,8 @@ def _digest_units(digest: Digest) -> list[str]:
     for section in digest.sections:
         items = [_fitted(lambda caps, it=item: _item(it, caps)) for item in section.items]
         units += _with_heading(f"<u>{_heading(section.title)}</u>", items) if section.title else items
+    if digest.permalink:
+        units.append("🔗 " + _link("This digest on the web", digest.permalink, 100))
     return units
 
 

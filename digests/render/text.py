@@ -72,6 +72,8 @@ def _digest(digest: Digest) -> list[Line]:
             lines.append(Line("heading", one_line(section.title)))
         for item in section.items:
             lines += _digest_item(item)
+    if digest.permalink:
+        lines.append(Line("links", "On the web", links=[Link("this digest", digest.permalink)]))
     return lines
 
 
