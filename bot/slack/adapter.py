@@ -31,8 +31,9 @@ from bot.config import Secrets, SlackConfig
 from bot.slack.home import home_view
 from bot.slack.http import ReplayGuard, SlackHTTPServer
 from bot.slack.render import BUTTON_ACTION_PREFIX, SlackMessage, render_slack
+from bot.slack.render import MAX_BLOCKS as SLACK_MAX_BLOCKS
 from bot.slack.requests import MAX_RESPONSE_URL_POSTS, SLASH_COMMANDS, parse_slash_command
-from digests.answers import Answer, Digest, Notice, SubscriptionList
+from digests.answers import Answer, Digest, Notice, SubscriptionList, WhoCard
 from digests.errors import ConfigError
 
 __all__ = ["SlackAdapter", "FAILED", "HOME_SUBSCRIPTIONS_TITLE"]
@@ -55,6 +56,7 @@ class SlackAdapter:
         *,
         admin_cache_seconds: float = 600.0,
         stop_timeout: float = 10.0,
+        web_base_url: str = "",
     ) -> None:
         if not secrets.slack_bot_token:
             raise ConfigError("Slack needs SLACK_BOT_TOKEN (the xoxb- bot token)")
@@ -67,6 +69,7 @@ class SlackAdapter:
         self.services = services
         self.config = config
         self.secrets = secrets
+        self.web_base_url = web_base_url  # [web] base_url: /who shows the archive's chart image
         # 429s are safe to retry (Slack did nothing); dropped connections are not (a post may
         # have happened), so no connection-error retry handler here.
         self.client = AsyncWebClient(
@@ -185,10 +188,34 @@ class SlackAdapter:
             log.exception("slack: /%s failed", command)
             answer = Notice(FAILED.format(command=command), "error")
         try:
-            await self.deliver_answer(render_slack(answer), slash.shared, slash.response_url, slash.channel_id,
+            messages = await self._with_chart(answer, render_slack(answer))
+            await self.deliver_answer(messages, slash.shared, slash.response_url, slash.channel_id,
                               slash.request.user_id)
         except Exception:
             log.exception("slack: could not deliver the answer to /%s", command)
+
+    async def _with_chart(self, answer: Answer, messages: list[SlackMessage]) -> list[SlackMessage]:
+        """A ``/who`` that names one person gets an image block of their mentions chart, served
+        by the web archive: Slack fetches images by URL, so only with ``[web] base_url``."""
+        if not self.web_base_url or not isinstance(answer, WhoCard) or len(answer.matches) != 1 or not messages:
+            return messages
+        name = answer.matches[0].name
+        try:
+            from bot.web.chart import chart_url
+            from digests.store.archive import ArchiveReader, person_slug
+
+            person_id = await ArchiveReader(self.services.store.engine).person_id_by_name(name)
+        except Exception:  # noqa: BLE001 - a chart is never worth a lost answer
+            log.warning("slack: chart lookup failed; sending the card alone", exc_info=True)
+            return messages
+        if person_id is None:
+            return messages
+        image = {"type": "image", "image_url": chart_url(self.web_base_url, person_slug(person_id, name), "png"),
+                 "alt_text": f"Articles naming {name} per day over the last 90 days, days quoted marked"}
+        first = messages[0]
+        if len(first.blocks) < SLACK_MAX_BLOCKS:
+            return [SlackMessage(first.text, first.blocks[:1] + [image] + first.blocks[1:]), *messages[1:]]
+        return [SlackMessage(f"Mentions of {name}", [image]), *messages]
 
     async def deliver_answer(
         self, messages: list[SlackMessage], shared: bool, response_url: str | None, channel: str, user: str

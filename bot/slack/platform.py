@@ -39,7 +39,7 @@ class SlackPlatform:
     def adapter(self, config: Config, services: Services, sender: Sender | None = None) -> Adapter:
         from bot.slack.adapter import SlackAdapter
 
-        return SlackAdapter(services, config.slack, config.secrets)
+        return SlackAdapter(services, config.slack, config.secrets, web_base_url=config.web.base_url)
 
     def payloads(self, answer: Answer) -> list[dict[str, Any]]:
         return slack_payloads(answer)

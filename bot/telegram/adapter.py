@@ -39,7 +39,7 @@ from bot.telegram.requests import (
     command_from_message,
     with_admin,
 )
-from bot.telegram.render import TelegramMessage, render_telegram, telegram_payload
+from bot.telegram.render import TelegramMessage, escape_html, render_telegram, telegram_length, telegram_payload
 from bot.telegram.sender import TelegramSender, limits_from_config
 from bot.telegram.webhook import WebhookServer
 from digests.answers import Answer, Button, WhoCard
@@ -54,6 +54,10 @@ _ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 _BOT_COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 _REPLY_ATTEMPTS = 3
 _REPLY_MAX_WAIT = 30.0  # seconds an interactive answer may wait for a flood-limited chat
+
+
+CAPTION_LIMIT = 1024  # a photo's caption, after entity parsing (Bot API sendPhoto)
+CHART_CAPTION = "articles per day over the last 90 days, quotes marked"
 
 
 def bot_commands() -> list[BotCommand]:
@@ -220,23 +224,55 @@ class TelegramAdapter:
         return is_admin
 
     async def answer(self, chat_id: str, answer: Answer, *, reply_to: int | None = None) -> list[str]:
-        """Render ``answer`` and post it, message by message; returns the message ids posted."""
+        """Render ``answer`` and post it, message by message; returns the message ids posted.
+
+        A ``/who`` that names one person comes with their mentions chart as a photo: the card
+        is its caption when it fits Telegram's 1024-character caption, else it follows."""
         messages = _with_choice_buttons(answer, render_telegram(answer))
         sent = []
+        chart = await self._chart_for(answer)
+        if chart is not None:
+            fits = len(messages) == 1 and telegram_length(messages[0].text) <= CAPTION_LIMIT
+            caption = messages[0].text if fits else f"<b>{escape_html(chart.name)}</b>: {CHART_CAPTION}"
+            buttons = [[{"label": b.label, "command": b.command} for b in row]
+                       for row in messages[0].buttons] if fits else None
+            message_id, chat_id = await self._post(chat_id, lambda chat: self.sender.send_photo(
+                chat, chart.png, caption=caption, buttons=buttons, reply_to=reply_to,
+                idempotency_key=f"reply:{chat}"))
+            if message_id is None:
+                return sent
+            sent.append(message_id)
+            if fits:
+                return sent
+            reply_to = None
         for i, message in enumerate(messages):
             payload = telegram_payload(message, reply_to=reply_to if i == 0 else None)
-            message_id, chat_id = await self._post(chat_id, payload)
+            message_id, chat_id = await self._post(chat_id, lambda chat, p=payload: self.sender.send(
+                chat, p, idempotency_key=f"reply:{chat}"))
             if message_id is None:
                 break
             sent.append(message_id)
         return sent
 
-    async def _post(self, chat_id: str, payload: dict) -> tuple[str | None, str]:
+    async def _chart_for(self, answer: Answer):
+        """The mentions chart of the one person a ``/who`` names; None for anything else, or
+        when it cannot be drawn (the card goes out alone: a chart is never worth a lost answer)."""
+        if not isinstance(answer, WhoCard) or len(answer.matches) != 1:
+            return None
+        try:
+            from bot.web.person_chart import chart_for_person  # matplotlib: loaded on the first chart
+
+            return await chart_for_person(self.services.store.engine, answer.matches[0].name)
+        except Exception:  # noqa: BLE001
+            log.warning("mentions chart failed; sending the card alone", exc_info=True)
+            return None
+
+    async def _post(self, chat_id: str, send) -> tuple[str | None, str]:
         """An interactive answer waits out short flood limits and follows a migrated group;
         anything else is logged (there is no one to tell but the log)."""
         for _ in range(_REPLY_ATTEMPTS):
             try:
-                return await self.sender.send(chat_id, payload, idempotency_key=f"reply:{chat_id}"), chat_id
+                return await send(chat_id), chat_id
             except RetryLater as exc:
                 if exc.seconds is None or exc.seconds > _REPLY_MAX_WAIT:
                     log.warning("answer dropped: chat is flood-limited", extra={"chat_id": chat_id, "reason": str(exc)})

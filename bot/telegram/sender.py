@@ -68,6 +68,10 @@ _CHAT_GONE = (
 )
 
 
+def _reply(reply_to: Any) -> ReplyParameters | None:
+    return ReplyParameters(int(reply_to), allow_sending_without_reply=True) if reply_to else None
+
+
 def inline_keyboard(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
     """Buttons that send their command back as callback data. A command longer than
     Telegram's 64-byte callback data is left out rather than cut (a cut command is wrong)."""
@@ -194,15 +198,25 @@ class TelegramSender:
             log.warning("could not report a rejected message", extra={"chat_id": admin_chat_id, "error": str(exc)})
             return None
 
+    async def send_photo(self, chat_id: str, png: bytes, *, caption: str | None, buttons: Any = None,
+                         reply_to: Any = None, idempotency_key: str) -> str:
+        """``sendPhoto`` (a multipart upload) with an HTML caption, which Telegram limits to
+        1024 characters after entity parsing; returns the message id."""
+        return await self._call(chat_id, idempotency_key, lambda: self.bot.send_photo(
+            chat_id=chat_id, photo=png, caption=caption or None, parse_mode=ParseMode.HTML if caption else None,
+            reply_markup=inline_keyboard(buttons), reply_parameters=_reply(reply_to)))
+
     async def _post(self, chat_id: str, text: str, *, parse_mode: str | None, keyboard: InlineKeyboardMarkup | None,
                     no_preview: bool, reply_to: Any, key: str) -> str:
+        return await self._call(chat_id, key, lambda: self.bot.send_message(
+            chat_id=chat_id, text=text, parse_mode=parse_mode, reply_markup=keyboard,
+            link_preview_options=LinkPreviewOptions(is_disabled=no_preview), reply_parameters=_reply(reply_to)))
+
+    async def _call(self, chat_id: str, key: str, send: Any) -> str:
+        """One Bot API send in this chat's flood slot, its errors mapped onto the delivery errors."""
         try:
             async with self.limiter.slot(chat_id):
-                message = await self.bot.send_message(
-                    chat_id=chat_id, text=text, parse_mode=parse_mode, reply_markup=keyboard,
-                    link_preview_options=LinkPreviewOptions(is_disabled=no_preview),
-                    reply_parameters=ReplyParameters(int(reply_to), allow_sending_without_reply=True) if reply_to else None,
-                )
+                message = await send()
         except SlotTooFar as exc:
             why = "flood control penalty" if exc.blocked else "flood limit for this chat"
             raise RetryLater(f"{why}: next slot in {exc.seconds:.1f}s", exc.seconds) from None

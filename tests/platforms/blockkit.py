@@ -167,6 +167,24 @@ def _block(block: Any, where: str) -> list[str]:
         problems += _context(block, where)
     elif kind == "actions":
         problems += _actions(block, where)
+    elif kind == "image":
+        problems += _image_block(block, where)
+    return problems
+
+
+IMAGE_URL_LIMIT = 3000
+ALT_TEXT_LIMIT = 2000
+
+
+def _image_block(block: dict, where: str) -> list[str]:
+    """An image block: a public http(s) ``image_url`` (Slack fetches it) and an ``alt_text``."""
+    problems = []
+    url = block.get("image_url")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")) or len(url) > IMAGE_URL_LIMIT:
+        problems.append(f"{where}.image_url: an http(s) URL of at most {IMAGE_URL_LIMIT} characters is required")
+    alt = block.get("alt_text")
+    if not isinstance(alt, str) or not alt.strip() or len(alt) > ALT_TEXT_LIMIT:
+        problems.append(f"{where}.alt_text: required, at most {ALT_TEXT_LIMIT} characters")
     return problems
 
 

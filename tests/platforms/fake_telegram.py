@@ -10,7 +10,8 @@ An aiohttp server on ``127.0.0.1`` (ephemeral port) in the caller's event loop, 
 
 It behaves like Telegram where our code depends on it:
 
-* ``sendMessage``/``editMessageText`` check the text with ``tests/platforms/telegram_html``:
+* ``sendMessage``/``editMessageText`` check the text with ``tests/platforms/telegram_html``
+  (``sendPhoto`` too: a multipart upload of a PNG or JPEG, its caption at most 1024 characters):
   400 "Bad Request: can't parse entities: …", "message is too long", "message text is empty";
   callback data over 64 bytes is 400 "BUTTON_DATA_INVALID".
 * chats: ``kick(chat_id)`` gives 403 "Forbidden: bot was kicked from the … chat",
@@ -39,11 +40,12 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.platforms.telegram_html import TelegramBadRequest, check_message_text
+from tests.platforms.telegram_html import TelegramBadRequest, check_message_text, parse_telegram_html, utf16_len
 
 __all__ = ["FakeTelegram", "FakeLimits", "SentMessage"]
 
 TOKEN = "123456:TEST-token"
+CAPTION_LIMIT = 1024  # UTF-16 units of a photo caption after entity parsing
 BOT_ID = 123456
 _ADMIN_RIGHTS = dict.fromkeys(
     ("can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
@@ -70,6 +72,7 @@ class SentMessage:
     reply_to: int | None = None
     link_preview_disabled: bool = False
     at: float = 0.0  # time.monotonic() when accepted
+    photo: bytes | None = None  # sendPhoto: the uploaded file (``text`` is then the caption)
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -90,7 +93,10 @@ def _chat_type(chat_id: int) -> str:
 
 
 def _value(raw: Any) -> Any:
-    """Form fields carry nested objects as JSON strings (reply_markup, allowed_updates)."""
+    """Form fields carry nested objects as JSON strings (reply_markup, allowed_updates);
+    an uploaded file (multipart) becomes its bytes."""
+    if isinstance(raw, web.FileField):
+        return raw.file.read()
     if isinstance(raw, str) and raw[:1] in "[{":
         try:
             return json.loads(raw)
@@ -389,6 +395,45 @@ class FakeTelegram:
         self.messages.append(message)
         await self._notify()
         return self._result(message, entities)
+
+    async def _api_sendphoto(self, params: dict) -> dict:
+        """A photo uploaded as multipart/form-data (PTB sends bytes that way); the caption is
+        checked like a text, against Telegram's 1024-character caption limit."""
+        chat_id = self._target(params)
+        photo = params.get("photo")
+        if not isinstance(photo, bytes) or not photo.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+            raise _Refusal(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        now = time.monotonic()
+        self._check_flood(chat_id, now)
+        caption = str(params.get("caption") or "")
+        plain, entities = "", []
+        if caption:
+            try:
+                plain, entities = parse_telegram_html(caption, strict=self.strict_html) if params.get("parse_mode") \
+                    else (caption, [])
+            except TelegramBadRequest as exc:
+                raise _Refusal(400, exc.description.replace("can't parse entities", "can't parse caption entities")) from None
+            if utf16_len(plain) > CAPTION_LIMIT:
+                raise _Refusal(400, "Bad Request: message caption is too long")
+        reply = params.get("reply_parameters") or {}
+        message = SentMessage(chat_id=chat_id, message_id=next(self._message_ids[chat_id]), text=caption,
+                              plain_text=plain, parse_mode=params.get("parse_mode"),
+                              reply_markup=params.get("reply_markup") or None, reply_to=reply.get("message_id"),
+                              at=now, photo=photo)
+        for times in (self._send_times, self._chat_times[chat_id]):
+            times.append(now)
+        self.messages.append(message)
+        await self._notify()
+        result = self._result(message, entities)
+        result.pop("text")
+        result.update(caption=plain, photo=[{"file_id": f"photo-{message.message_id}", "file_unique_id":
+                                             f"u{message.message_id}", "width": 640, "height": 240,
+                                             "file_size": len(photo)}])
+        if entities:
+            result["caption_entities"] = result.pop("entities")
+        else:
+            result.pop("entities")
+        return result
 
     async def _api_editmessagetext(self, params: dict) -> dict:
         chat_id = self._target(params)
