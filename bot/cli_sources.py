@@ -106,17 +106,26 @@ async def sources_remove(ctx: CliContext, targets: tuple[str, ...]) -> None:
 @pass_ctx
 @run_async
 async def sources_import(ctx: CliContext, opml_file: str) -> None:
-    """Add every feed of an OPML file."""
+    """Add every web feed of an OPML file (local paths in it are skipped: an OPML file is often
+    someone else's export, and a feed that is a file on this machine is added by hand)."""
     from digests.opml import read_opml
+    from digests.urlpolicy import is_local_url
 
     outlines = read_opml(Path(opml_file).read_text(encoding="utf-8", errors="replace"))
-    added = 0
+    added = skipped = 0
     async with await open_store(ctx) as store:
         for outline in outlines:
-            if outline.xml_url:
-                _, created = await store.sources.add(outline.xml_url, "feed", title=outline.title or None)
-                added += created
-    click.echo(f"imported {added} new feeds ({len(outlines) - added} already known or without a feed URL)")
+            if not outline.xml_url:
+                continue
+            if is_local_url(outline.xml_url) or not outline.xml_url.lower().startswith(("http://", "https://")):
+                skipped += 1
+                click.echo(f"skipped {outline.xml_url!r}: not an http(s) feed URL "
+                           "(add a local feed with `newsdigest sources add PATH`)", err=True)
+                continue
+            _, created = await store.sources.add(outline.xml_url, "feed", title=outline.title or None)
+            added += created
+    click.echo(f"imported {added} new feeds ({len(outlines) - added - skipped} already known or without a feed URL"
+               + (f", {skipped} skipped" if skipped else "") + ")")
 
 
 @sources.command("export")

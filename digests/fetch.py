@@ -33,6 +33,7 @@ import asyncio
 import mimetypes
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -51,6 +52,7 @@ from digests.errors import (
 from digests.models import FetchedPage
 from digests.urlpolicy import (
     FetchScope,
+    Refusal,
     Resolver,
     UrlPolicy,
     UrlRefused,
@@ -95,7 +97,8 @@ class HostSkipped(FetchError):
 
 @dataclass
 class HostBreaker:
-    """Counts timeouts per host during one ingest pass; ``limit`` of them open the breaker."""
+    """Counts timed-out attempts per host during one ingest pass; ``limit`` of them open the
+    breaker (checked before a request and again once it holds the host's slot)."""
 
     limit: int = 2
     timeouts: dict[str, int] = field(default_factory=dict)
@@ -196,6 +199,9 @@ class Fetcher:
         self._global = asyncio.Semaphore(p.global_concurrency)
         self._per_host: dict[str, asyncio.Semaphore] = {}
         self._cooldown_until: dict[str, float] = {}  # host -> loop.time() it may be asked again
+        # Called as on_backoff(host, seconds) when a host asks us to wait (429/503 Retry-After):
+        # the /metrics per-host back-off counter hooks in here.
+        self.on_backoff: Callable[[str, float], None] | None = None
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -224,18 +230,12 @@ class Fetcher:
                     return await asyncio.to_thread(self._read_local, url, verdict.local_path)
             except TimeoutError:
                 raise FetchTimeout(url, f"file not read within {self.policy.total_timeout:g}s") from None
-        host = _host_key(url)
-        if breaker is not None and breaker.is_open(host):
-            raise HostSkipped(url, f"{host} timed out {breaker.limit} times in this pass; skipped until the next")
-        try:
-            return await self._fetch_remote(url, etag, last_modified, scope)
-        except FetchTimeout:
-            if breaker is not None:
-                breaker.record_timeout(host)
-            raise
+        _check_breaker(breaker, url, _host_key(url))
+        return await self._fetch_remote(url, etag, last_modified, scope, breaker)
 
     async def _fetch_remote(
-        self, url: str, etag: str | None, last_modified: str | None, scope: FetchScope
+        self, url: str, etag: str | None, last_modified: str | None, scope: FetchScope,
+        breaker: HostBreaker | None = None,
     ) -> FetchedPage:
         loop = asyncio.get_running_loop()
         budget = self.policy.total_timeout
@@ -243,7 +243,7 @@ class Fetcher:
         while True:
             started = loop.time()
             try:
-                return await self._attempt(url, etag, last_modified, budget, scope)
+                return await self._attempt(url, etag, last_modified, budget, scope, breaker)
             except _Retryable as failure:
                 budget -= loop.time() - started
                 attempt += 1
@@ -256,7 +256,8 @@ class Fetcher:
     # -- one attempt, following redirects ----------------------------------------------
 
     async def _attempt(
-        self, url: str, etag: str | None, last_modified: str | None, budget: float, scope: FetchScope
+        self, url: str, etag: str | None, last_modified: str | None, budget: float, scope: FetchScope,
+        breaker: HostBreaker | None = None,
     ) -> FetchedPage:
         headers = {}
         if etag:
@@ -270,14 +271,23 @@ class Fetcher:
             verdict = await self.url_policy.check(current, scope)  # every hop, the origin's rules
             if not verdict.allowed:
                 raise UrlRefused(UrlVerdict(url, False, verdict.reason, f"redirect to {current}: {verdict.detail}"))
+            if verdict.local_path is not None:  # the first URL's local file was read by fetch()
+                raise UrlRefused(UrlVerdict(url, False, Refusal.SCHEME,
+                                            f"redirect to {current}: a redirect never leads to a local file"))
             host = _host_key(current)
+            _check_breaker(breaker, url, host)
             await self._wait_for_cooldown(host)
             async with self._host_slot(host), self._global:
+                # Checked again once the slot is ours: requests queued behind a slow host's
+                # first ones must not each wait out the timeout the breaker already counted.
+                _check_breaker(breaker, url, host)
                 started = loop.time()
                 try:
                     async with asyncio.timeout(max(budget, 0.001)):
-                        page_or_next = await self._request(url, current, headers, verdict.addresses)
+                        page_or_next = await self._request(url, current, headers, verdict.addresses, breaker)
                 except TimeoutError:
+                    if breaker is not None:
+                        breaker.record_timeout(host)  # inside the slot, before a waiter takes it
                     raise FetchTimeout(
                         url, f"no complete response within {self.policy.total_timeout:g}s"
                     ) from None
@@ -315,16 +325,17 @@ class Fetcher:
         raise AssertionError("unreachable")
 
     async def _request(self, url: str, current: str, headers: dict[str, str],
-                       addresses: tuple[str, ...] = ()) -> FetchedPage | str:
-        """The page, or the next URL when the server redirects."""
+                       addresses: tuple[str, ...] = (), breaker: HostBreaker | None = None) -> FetchedPage | str:
+        """The page, or the next URL when the server redirects. Each timed-out attempt
+        counts against the host in ``breaker``."""
         try:
             response = await self._send(url, current, headers, addresses)
         except httpx.TransportError as exc:
-            raise _Retryable(_network_error(url, exc, self.policy)) from None
+            raise _Retryable(_network_error(url, exc, self.policy, breaker, _host_key(current))) from None
         try:
             return await self._handle(url, current, response, headers)
         except httpx.TransportError as exc:  # while reading the body
-            raise _Retryable(_network_error(url, exc, self.policy)) from None
+            raise _Retryable(_network_error(url, exc, self.policy, breaker, _host_key(current))) from None
         finally:
             # Closing a half-read stream drops the connection: the server stops sending.
             await response.aclose()
@@ -347,6 +358,8 @@ class Fetcher:
                 self._cooldown_until[host] = max(
                     self._cooldown_until.get(host, 0.0), loop.time() + wait
                 )
+                if self.on_backoff is not None:
+                    self.on_backoff(host, wait)
             else:
                 retry_after = None
             raise _Retryable(HTTPStatusError(url, status, retry_after), retry_after)
@@ -409,6 +422,14 @@ class Fetcher:
         )
 
 
-def _network_error(url: str, exc: httpx.HTTPError, policy: FetchPolicy) -> NetworkError:
-    kind = FetchTimeout if isinstance(exc, httpx.TimeoutException) else NetworkError
-    return kind(url, _describe(exc, policy))
+def _network_error(url: str, exc: httpx.HTTPError, policy: FetchPolicy,
+                   breaker: HostBreaker | None = None, host: str = "") -> NetworkError:
+    timed_out = isinstance(exc, httpx.TimeoutException)
+    if timed_out and breaker is not None:
+        breaker.record_timeout(host)
+    return (FetchTimeout if timed_out else NetworkError)(url, _describe(exc, policy))
+
+
+def _check_breaker(breaker: HostBreaker | None, url: str, host: str) -> None:
+    if breaker is not None and breaker.is_open(host):
+        raise HostSkipped(url, f"{host} timed out {breaker.limit} times in this pass; skipped until the next")

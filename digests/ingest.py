@@ -30,7 +30,14 @@ from digests.similarity import SAME_STORY_COSINE, fingerprint, term_vector
 from digests.store import SourceRecord, Store
 from digests.store.articles import guid_key
 from digests.targets import file_url, local_files, target_kind
-from digests.urlpolicy import FetchScope, Refusal, SourceOrigin, UrlRefused, UrlVerdict
+from digests.urlpolicy import (
+    FetchScope,
+    Refusal,
+    SourceOrigin,
+    UrlPolicy,
+    UrlRefused,
+    UrlVerdict,
+)
 from digests.urls import canonical_url
 
 log = logging.getLogger(__name__)
@@ -89,6 +96,10 @@ class IngestReport:
 
 
 def _entry_page_failure_is_permanent(exc: Exception) -> bool:
+    if isinstance(exc, UrlRefused):
+        # The policy's verdict on the link will not change by the next poll (a name that did
+        # not resolve may): re-downloading the whole feed to refuse it again helps nobody.
+        return exc.reason is not Refusal.UNRESOLVABLE
     return isinstance(exc, HTTPStatusError) and 400 <= exc.status < 500 and exc.status not in (408, 429)
 
 
@@ -187,13 +198,24 @@ class IngestWorker:
         except TimeoutError:
             raise SourceDeadline(url, f"not fetched: the source's {self.options.source_deadline:g}s deadline passed") from None
 
-    async def _ingest(self, record: SourceRecord, run: _SourcePass) -> IngestReport:
-        if record.kind in ("folder", "file") and record.origin is not SourceOrigin.OPERATOR:
+    async def _local_path(self, record: SourceRecord, run: _SourcePass) -> str:
+        """A file or folder source's path as the URL policy reads it (``file://localhost/x``
+        is ``/x``; ``file://otherhost/x`` is refused, never read as a relative path)."""
+        if record.origin is not SourceOrigin.OPERATOR:
             raise UrlRefused(UrlVerdict(record.url, False, Refusal.SCHEME, "local sources are read only for the operator"))
+        policy = getattr(self.fetcher, "url_policy", None) or UrlPolicy()  # local URLs never reach DNS
+        verdict = await policy.check(record.url, run.scope)
+        if not verdict.allowed:
+            raise UrlRefused(verdict)
+        if verdict.local_path is None:
+            raise UrlRefused(UrlVerdict(record.url, False, Refusal.SCHEME, "not a local path"))
+        return verdict.local_path
+
+    async def _ingest(self, record: SourceRecord, run: _SourcePass) -> IngestReport:
         if record.kind == "folder":
-            return await self._ingest_folder(record, run)
+            return await self._ingest_folder(record, run, await self._local_path(record, run))
         if record.kind == "file":
-            path = record.url.removeprefix("file://")
+            path = await self._local_path(record, run)
             if not Path(path).expanduser().is_file():
                 raise FetchError(record.url, "no such file")
             report = IngestReport(sources=1)
@@ -214,9 +236,9 @@ class IngestWorker:
             await self._record_success(record, page)
         return report
 
-    async def _ingest_folder(self, record: SourceRecord, run: _SourcePass) -> IngestReport:
+    async def _ingest_folder(self, record: SourceRecord, run: _SourcePass, folder: str) -> IngestReport:
         report = IngestReport(sources=1)
-        files = local_files(record.url.removeprefix("file://"))
+        files = local_files(folder)
         known = await self.store.articles.known_urls([file_url(f) for f in files])
         for path in files:
             url = file_url(path)

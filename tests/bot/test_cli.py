@@ -56,6 +56,20 @@ def test_sources_add_list_export_import_remove(cli, tmp_path, http_server):
     assert result.exit_code == 1 and "no such source" in result.output
 
 
+def test_an_imported_opml_never_adds_local_files(cli, tmp_path):
+    opml = tmp_path / "theirs.opml"
+    opml.write_text("""<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>
+<outline text="ok" type="rss" xmlUrl="https://news.example.org/rss.xml"/>
+<outline text="passwd" type="rss" xmlUrl="file:///etc/passwd"/>
+<outline text="path" type="rss" xmlUrl="/etc/shadow"/>
+<outline text="ftp" type="rss" xmlUrl="ftp://files.example.org/feed.xml"/>
+</body></opml>""", encoding="utf-8")
+    result = cli("sources", "import", str(opml))
+    assert "imported 1 new feeds" in result.output and "3 skipped" in result.output
+    listed = json.loads(cli("sources", "list", "--format", "json").output)
+    assert [s["url"] for s in listed] == ["https://news.example.org/rss.xml"]
+
+
 def test_ingest_then_articles(cli, http_server, tmp_path):
     items = []
     for i in range(3):

@@ -163,3 +163,17 @@ async def test_who_answers_are_timed_while_metrics_are_on_and_not_after(tmp_path
         assert sample(text, "newsdigest_who_latency_seconds_count") == 1
         await handle(Request("who", ("Yermak",)), Services(store=store))  # metrics closed: no observer left
         assert sample(obs.metrics.render().decode(), "newsdigest_who_latency_seconds_count") == 1
+
+
+async def test_a_host_asking_us_to_wait_is_counted_per_host(http_server):
+    from bot.metrics import instrument
+    from digests.fetch import FetchPolicy, Fetcher
+    from tests.httpserver import Reply
+
+    url = http_server.sequence("/busy", [Reply(429, headers={"Retry-After": "0"}), Reply(200, body=b"ok")])
+    metrics = Metrics()
+    async with Fetcher(FetchPolicy(backoff_base=0.01, backoff_max=0.1)) as fetcher:
+        instrument(metrics, fetcher=fetcher)
+        await fetcher.fetch(url)
+    host = url.split("/")[2]
+    assert sample(metrics.render().decode(), "newsdigest_host_backoffs_total", host=host) == 1

@@ -116,8 +116,8 @@ async def test_retry_after_seconds_is_honoured(http_server: LocalHTTPServer):
 
 
 async def test_retry_after_http_date_is_honoured(http_server: LocalHTTPServer):
-    # HTTP dates have one-second resolution: ask for 2 s, expect at least 1 s of waiting.
-    when = formatdate(time.time() + 2, usegmt=True)
+    # HTTP dates have one-second resolution: ask for 3 s, expect at least 1 s of waiting.
+    when = formatdate(time.time() + 3, usegmt=True)
     url = http_server.sequence("/busy", [Reply(503, headers={"Retry-After": when}), Reply(200)])
     async with Fetcher(policy()) as fetcher:
         await fetcher.fetch(url)
