@@ -6,110 +6,62 @@ speaker become the "salient" entities that a later "he said" or "the company sai
 
 from __future__ import annotations
 
-import re
-
 from ._descriptions import describe_speaker, modifies_title
-from ._lexicon import ABBREVIATED_TITLES, LEADER_TITLES, PERSON_PRONOUNS, SPEECH_VERBS
+from ._gender import estimate_genders
+from ._lexicon import SPEECH_VERBS
 from ._quote_spans import QuoteSpan
+from ._subjects import clause_end
 from ._text import Token, norm_word, paragraph_spans, sentence_spans, tokens_in
+from ._verb_subjects import (
+    CLOSING_MARKS,
+    OPENING_MARKS,
+    ORG_HEADS,
+    PREPOSITIONS,
+    SUBJECT_PRONOUNS,
+    VerbSubjects,
+)
 from .people import PeopleIndex
 
 __all__ = ["attribute"]
 
-_ORG_HEADS = {"company", "firm", "group", "ministry", "agency", "department", "organization", "organisation",
-              "label", "statement", "network", "government", "union", "party", "office", "committee",
-              "council", "club", "team", "studio", "service", "board", "campaign", "spokesperson",
-              "spokesman", "spokeswoman", "kremlin", "police", "commission"}
+_CLAUSE_WORDS = {"and", "but", "or", "so", "while", "because", "before", "after", "when", "that", "which",
+                 "as", "since", "although", "though", "if", "until"}
 _GAP_OK = {"the", "a", "an", "also", "later", "then", "once", "again", "has", "had", "have", "who", "was",
            "is", "he", "she", "they", "it", "of", "for", "to", "and", "at", "on", "in", "as", "by", "but",
            "would", "will", "after", "when", "before", "this", "that", "last", "earlier", "previously"}
-_PREPOSITIONS = {"of", "to", "for", "with", "by", "from", "at", "in", "on", "about", "against", "into", "the",
-                 "over", "under", "than", "between", "among", "toward", "towards", "via"}
-_SUBJECT_PRONOUNS = {"he", "she", "they", "it"}
 
 
-def _words(text: str) -> set[str]:
-    out = set()
-    for w in re.findall(r"[\w'’\-.]+", text.lower()):
-        w = w.rstrip(".")
-        out.add(ABBREVIATED_TITLES.get(w, w))
-    return out
-
-
-class _Reader:
-    def __init__(self, body: str, index: PeopleIndex):
+class _Reader(VerbSubjects):
+    def __init__(self, body: str, index: PeopleIndex, protected: list[tuple[int, int]] | None = None):
         self.body, self.index = body, index
         self.history: list[int] = []  # entity indices, most recent last
-        self.gender: dict[int, str] = {}
-
-    # -- lookups ---------------------------------------------------------------------------
-    def mentions_in(self, start: int, end: int) -> list[tuple[int, int, int]]:
-        return [m for m in self.index.mentions if start <= m[0] and m[1] <= end]
-
-    def kind(self, entity: int) -> str:
-        return self.index.people[entity].kind
-
-    def possessive(self, end: int) -> bool:
-        return self.body[end: end + 2] in {"’s", "'s", "‘s"}
-
-    def resolve_pronoun(self, word: str, exclude: set[int]) -> int | None:
-        word = word.lower()
-        if word in {"they", "it"}:
-            return next((e for e in reversed(self.history[-8:]) if self.kind(e) == "org" and e not in exclude),
-                        None)
-        gender = PERSON_PRONOUNS.get(word)
-        for e in reversed(self.history[-12:]):
-            if self.kind(e) != "person" or e in exclude:
-                continue
-            if gender and self.gender.get(e, gender) != gender:
-                continue
-            self.gender[e] = gender
-            return e
-        return None
-
-    def resolve_description(self, words: list[str], exclude: set[int]) -> int | None:
-        """"the Ukrainian leader" → the person whose role says Ukrainian President."""
-        words = [ABBREVIATED_TITLES.get(w, w) for w in words if w not in {"the", "a", "an"}]
-        if not words:
-            return None
-        head = words[-1]
-        if head in _ORG_HEADS:
-            return next((e for e in reversed(self.history[-10:]) if self.kind(e) == "org"), None)
-        best, best_score = None, 0
-        recency = {e: i for i, e in enumerate(self.history)}
-        for e, person in enumerate(self.index.people):
-            if person.kind != "person" or e in exclude or not person.roles:
-                continue
-            role_words = set().union(*(_words(r) for r in person.roles))
-            if head in role_words:
-                score = 2
-            elif head in LEADER_TITLES and role_words & LEADER_TITLES:
-                score = 1
-            else:
-                continue
-            score += len(set(words[:-1]) & role_words)
-            key = (score, recency.get(e, -1))
-            if best is None or key > best_score:
-                best, best_score = e, key
-        return best
+        self.cursor = 0  # start of the sentence being read
+        self.protected = protected or []  # the quotes' spans, marks included
+        # known from honorifics, gendered roles and pronoun agreement; learned as pronouns resolve
+        self.gender: dict[int, str] = estimate_genders(body, index, protected or [])
 
     def subject_of(self, start: int, end: int, exclude: set[int]) -> int | None:
         """The first entity named (or pronoun) in body[start:end], resolved."""
         toks = tokens_in(self.body, start, end)
+        skip = clause_end(toks)
+        if skip:
+            found = self.subject_of(toks[skip].start, end, exclude)
+            if found is not None:
+                return found  # "When asked about Vale, Dorn said": the subject follows the clause
         mentions = self.mentions_in(start, end)
         prev = ""
         for tok in toks:
             m = next((m for m in mentions if m[0] == tok.start), None)
-            if m and m[2] not in exclude and not self.possessive(m[1]) and prev not in _PREPOSITIONS \
+            if m and m[2] not in exclude and not self.possessive(m[1]) and prev not in PREPOSITIONS \
                     and not self._modifier(m, mentions):
                 return m[2]
             low = norm_word(tok.text).split("'")[0]
             prev = low
-            if low in _SUBJECT_PRONOUNS and not tok.possessive:
+            if low in SUBJECT_PRONOUNS and not tok.possessive:
                 return self.resolve_pronoun(low, exclude)
             if low == "the":
                 desc = self._description_at(toks, toks.index(tok))
-                if desc and desc[-1] in _ORG_HEADS:
+                if desc and desc[-1] in ORG_HEADS:
                     # "The company that runs the AMAs, Dick Clark Productions, denies…"
                     later = [m for m in mentions if m[0] > tok.start and self.kind(m[2]) == "org"]
                     apposed = [m for m in later if self.body[:m[0]].rstrip().endswith(",")]
@@ -151,19 +103,40 @@ class _Reader:
         verb = next((i for i, w in enumerate(words[:16]) if w in SPEECH_VERBS), None)
         if verb is None:
             return None
+        if toks[-1].text == ":" and limit < len(self.body) and self.body[limit] in OPENING_MARKS:
+            return None  # "“A.” Dorn said: “B.”": Dorn introduces the next quote, not this one
         gap = toks[:verb]
         gap_text_start = gap[0].start if gap else toks[verb].start
-        if gap and not self._gap_is_subject(gap):
-            return None
         # "he told Cook": whoever is told is not the speaker.
         after_verb_end = toks[min(len(toks) - 1, verb + 4)].end
         if words[verb] in {"told", "tells", "telling"}:
             exclude = {m[2] for m in self.mentions_in(toks[verb].end, after_verb_end)}
+        if gap and len(gap) <= 30 and norm_word(gap[0].text) not in PREPOSITIONS - {"the"}:
+            near = self.subject_at_verb(toks, verb, exclude)
+            if not isinstance(near, bool) and self._starts_its_clause(gap, near):
+                return near  # "…," the White House spokesman, Ida Vale, said on Monday.
+        if gap and not self._gap_is_subject(gap):
+            return None
         if gap:
             found = self.subject_of(gap_text_start, toks[verb].start, exclude)
             return found if found is not None else describe_speaker(gap)
+        found = self.speaker_after_verb(toks, verb, exclude)
+        if found is not None:
+            return found
         found = self.subject_of(toks[verb].end, toks[min(len(toks) - 1, verb + 12)].end, exclude)
         return found if found is not None else describe_speaker(toks[verb + 1:])
+
+    def _starts_its_clause(self, gap: list[Token], entity: int | None) -> bool:
+        """Whether nothing but a title stands between the last comma before ``entity``'s name in
+        the gap and the name: "…," the spokesman, Ida Vale, said — not "…" from the port before
+        noon, and Vale said (a new clause, whose verb is not the quote's)."""
+        named = [m for m in self.mentions_in(gap[0].start, gap[-1].end) if m[2] == entity]
+        if entity is None or not named:
+            return True  # a pronoun right before the verb
+        start = named[-1][0]
+        lead = [t for t in gap if t.end <= start]
+        comma = max((i for i, t in enumerate(lead) if t.text == ","), default=-1)
+        return not any(norm_word(t.text) in _CLAUSE_WORDS for t in lead[comma + 1:])
 
     def _apposed_speaker(self, toks: list[Token], words: list[str]) -> int | None:
         """"…," Trump, the 2016 GOP frontrunner and polling leader in South Carolina, said."""
@@ -216,10 +189,39 @@ class _Reader:
     def before(self, seg_start: int, q: QuoteSpan, sentence_start: int) -> int | None:
         """Morrison told the committee, "…" / Parise said: "…" / he added that "…"."""
         toks = tokens_in(self.body, seg_start, q.open_mark)
-        verbs = [i for i, t in enumerate(toks) if norm_word(t.text) in SPEECH_VERBS]
+        if seg_start > sentence_start and not any(norm_word(t.text) in SPEECH_VERBS for t in toks):
+            # "Vale said that “A” and “B”" / "On “This Week,” Vale said …, “C”": the sentence's
+            # verb stands before an earlier quote; read the sentence without its quotes.
+            toks = [t for t in tokens_in(self.body, sentence_start, q.open_mark)
+                    if not any(a <= t.start < b for a, b in self.protected)]
+            seg_start = sentence_start
+        # "When Vale suggested a deal, Dorn fired back: “…”": a verb inside an opening adverbial
+        # clause is not the quote's, nor is an infinitive ("refusing to say the words").
+        opening = clause_end(toks) if seg_start == sentence_start else 0
+        verbs = [i for i, t in enumerate(toks) if i >= opening and norm_word(t.text) in SPEECH_VERBS
+                 and not (i and norm_word(toks[i - 1].text) == "to")]
         if not verbs:
             return None
         v = verbs[-1]
+        inverted = v == 0 or toks[v - 1].text in CLOSING_MARKS or (
+            v == 1 and toks[0].text == ",")  # the segment starts right after the last quote
+        if inverted and norm_word(toks[v].text) not in {"told", "tells", "tell"} and not toks[v].text.endswith("ing"):
+            # "…,'' said Ada Miller, a co-author of ''Title''": the inverted verb's subject follows it
+            found = self.speaker_after_verb(toks, v, set())
+            if found is not None:
+                return found
+        if toks[v].text.endswith("ing") and v and toks[v - 1].text == ",":
+            # "Ada Vale echoed the criticism, saying …": the participle's subject is the clause's
+            found = self.clause_subject(toks, v - 1)
+            if found is not None:
+                return found
+        for candidate in reversed(verbs):
+            near = self.subject_at_verb(toks, candidate, set())
+            if near is True:
+                continue  # "Vale said he … and added, “…”": the earlier verb's subject
+            if near is not False:
+                return near
+            break
         found = self.subject_of(seg_start, toks[v].start, set()) if v else None
         if found is None and seg_start > sentence_start:
             found = self.subject_of(sentence_start, toks[v].start, set())
@@ -234,6 +236,13 @@ class _Reader:
         return any(norm_word(t.text) in SPEECH_VERBS for t in tokens_in(self.body, ss, se)
                    if not any(a <= t.start < b for a, b in protected))
 
+    def names_anyone(self, start: int, end: int) -> bool:
+        """Whether body[start:end] names an entity, says "he"/"she"/"they" or has a speech verb."""
+        if self.mentions_in(start, end):
+            return True
+        return any(norm_word(t.text) in SUBJECT_PRONOUNS or norm_word(t.text) in SPEECH_VERBS
+                   or norm_word(t.text) in {"i", "we", "you"} for t in tokens_in(self.body, start, end))
+
     def remember(self, entity: int | str | None) -> None:
         if isinstance(entity, int):
             self.history.append(entity)
@@ -242,15 +251,20 @@ class _Reader:
 def attribute(body: str, spans: list[QuoteSpan], index: PeopleIndex) -> list[int | str | None]:
     """The speaking entity (index into ``index.people``) for each span, a description
     ("WeWork spokesperson") when the speaker is not named, or None."""
-    reader = _Reader(body, index)
-    speakers: list[int | str | None] = [None] * len(spans)
     protected = [(q.open_mark, q.close_mark + 1) for q in spans]
+    reader = _Reader(body, index, protected)
+    speakers: list[int | str | None] = [None] * len(spans)
     last_para_speaker: int | str | None = None
     for p_index, (ps, pe) in enumerate(paragraph_spans(body)):
         para_speaker: int | str | None = None
         last_sentence: tuple[int, int, int | None] = (ps, ps, None)
         for ss, se in sentence_spans(body, ps, pe, protected):
             qs = [i for i, q in enumerate(spans) if ss <= q.open_mark < se]
+            reader.cursor = ss
+            if qs and body[ss:spans[qs[0]].open_mark].strip():
+                # "Vale, the agency head, said that … which he added “…”": the sentence's own
+                # subject is the nearest antecedent of a pronoun later in it.
+                reader.remember(reader.subject_of(ss, spans[qs[0]].open_mark, set()))
             seg = ss
             for i in qs:
                 q = spans[i]
@@ -264,6 +278,8 @@ def attribute(body: str, spans: list[QuoteSpan], index: PeopleIndex) -> list[int
                     who = para_speaker  # "A," X said. "B." — the second part
                     if who is None and q.open_mark == ps:
                         who = last_para_speaker  # a paragraph that carries on the last speaker's words
+                if who is None and para_speaker is not None and not reader.names_anyone(seg, q.open_mark):
+                    who = para_speaker  # "…,'' said Vale. Now, ''…''": nobody else is named before it
                 if who is None and body[ss:q.open_mark].strip():
                     who = reader.subject_of(ss, q.open_mark, set())  # a fragment woven into a sentence
                 speakers[i] = who
@@ -280,8 +296,10 @@ def attribute(body: str, spans: list[QuoteSpan], index: PeopleIndex) -> list[int
         elif not any(q.paragraph == p_index for q in spans):
             # "X said he … ¶ “…”" / "Cruz continued: ¶ “…”": the quote paragraph is X's.
             ss, se, subject = last_sentence
-            last_para_speaker = subject if subject is not None and reader.reports_speech(ss, se, protected) \
-                else None
+            # "Vale praised the governor's record. ¶ “…”": a reader gives the quote to the person the
+            # paragraph ended on even without a speech verb; an organisation needs one.
+            last_para_speaker = subject if subject is not None and (
+                reader.kind(subject) == "person" or reader.reports_speech(ss, se, protected)) else None
     return speakers
 
 

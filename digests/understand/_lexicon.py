@@ -40,6 +40,10 @@ _VERB_STEMS = (
     "assert asserted asserts maintain maintained maintains contend contended contends lament lamented "
     "reflect reflected wonder wondered worried mused muses added agreed agree agrees "
     "vow vowed vows pledge pledged scoffed scoff reported "
+    # retorts and outbursts a reader reads as speech too
+    "interjected interjects retorted retorts retort barked snapped retaliated mocked mocks scolded "
+    "ranted chimed quipped blurted blurts remarks remarking noted notes states mentioned echoed "
+    "proclaimed proclaims declaring responding replying insisting "
 )
 SPEECH_VERBS = frozenset(_VERB_STEMS.split())
 

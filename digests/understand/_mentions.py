@@ -19,10 +19,15 @@ _FUNCTION_WORDS = {"the", "a", "an", "this", "that", "these", "those", "in", "on
                    "by", "with", "and", "or", "but", "if", "when", "while", "after", "before", "since", "as",
                    "so", "then", "now", "yet", "there", "here", "it", "he", "she", "they", "we", "i", "you",
                    "his", "her", "their", "our", "my", "your", "its", "others", "some", "many", "most", "few",
-                   "several", "both", "all", "each", "every", "meanwhile", "also", "still", "even", "only"}
+                   "several", "both", "all", "each", "every", "meanwhile", "also", "still", "even", "only",
+                   "because", "although", "though", "unless", "whether", "until", "despite", "during", "like",
+                   "unlike", "however", "instead", "perhaps", "indeed"}
 # "Forest Hill police officers", "Fort Worth residents": a name that modifies these is a place or an org.
 _PLACE_NOUNS_AFTER = {"police", "officers", "officials", "residents", "area", "county", "hotel", "airport",
                       "authorities", "headquarters", "campus", "suburb", "neighborhood", "neighbourhood"}
+_MONTHS = {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "january",
+           "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+           "december"}
 _PLACE_PREPS = {"the", "in", "at", "near", "across", "into", "outside", "inside", "throughout", "around"}
 
 
@@ -67,6 +72,18 @@ def _runs(toks: list[Token], text: str) -> list[list[int]]:
     return runs
 
 
+def _dateline_end(toks: list[Token]) -> int:
+    """Index after a dateline ("NEW YORK -", "COLUMBIA, S.C. —", "WASHINGTON (AP) —"): a place, never a name."""
+    for i, tok in enumerate(toks[:10]):
+        if tok.text in {"-", "--", "—", "–"}:
+            return i + 1 if i and any(t.text[0].isalpha() for t in toks[:i]) else 0
+        if tok.text in {",", "(", ")"} or (tok.text[0].isalpha() and tok.text.isupper()) or (
+                i and (tok.text.isdigit() or norm_word(tok.text) in _MONTHS)):
+            continue  # "PHILADELPHIA, July 25 (UPI) —"
+        return 0
+    return 0
+
+
 def _verb_form(word: str, initial: bool) -> bool:
     """"Hosting Cook", "Getting Disney": a capitalised gerund or adverb is not a given name."""
     low = word.lower()
@@ -91,9 +108,24 @@ def _sentence_initial(toks: list[Token], i: int) -> bool:
     return prev in {".", "!", "?", "“", ":", "—", "–", "("}
 
 
+def _surname_like_title(words: list[str]) -> bool:
+    """A title word ending a run is a surname after a middle initial ("Peter T. King") or after a
+    title and a given name ("Senator Angus King"): offices do not follow given names."""
+    if len(words) < 2 or norm_word(words[-1]) in HONORIFICS:
+        return False
+    before = words[-2]
+    if len(before.rstrip(".")) == 1 and before[0].isupper():
+        return True
+    return len(words) >= 3 and (is_role_head(words[-3]) or norm_word(words[-3]) in HONORIFICS) and \
+        not is_role_head(before) and norm_word(before) not in ROLE_MODIFIERS and norm_word(before) not in ORG_WORDS \
+        and norm_word(before) not in NON_NAME_CAPS and not _acronym(before) and before[1:].islower()
+
+
 def _name_split(words: list[str]) -> int:
     """Index where the name part of a run starts (len(words) when there is none)."""
     last = words[-1]
+    if is_role_head(last) and _surname_like_title(words):
+        return _name_split(words[:-1] + ["Surname"])  # "Rep. Peter T. King": a title word as a surname
     if norm_word(last) in ORG_WORDS or is_role_head(last) or (_acronym(last) and len(last.replace(".", "")) > 2):
         return len(words)  # an organisation, an acronym or a bare title: no person here
     k = len(words) - 1
@@ -117,6 +149,7 @@ def scan_mentions(body: str) -> list[RawMention]:
     out: list[RawMention] = []
     for p_index, (ps, pe) in enumerate(paragraph_spans(body)):
         toks = tokens_in(body, ps, pe)
+        toks = toks[_dateline_end(toks):]
         runs = _runs(toks, body)
         words = [t for t in toks if t.text[0].isalpha()]
         title_case = len(words) >= 4 and sum(is_cap(t.text) for t in words) >= 0.7 * len(words)
@@ -164,14 +197,17 @@ def _mention(body, toks, run, k, name_tokens, lower_words, p_index) -> list[RawM
         return []
     if len(name) == 1 and name[0].lower() in lower_words:
         return []  # a capitalised common word ("Teachers", "Customers")
+    if len(name) == 1 and _acronym(name[0]):
+        return []  # "VR", "AR", "OH": two capitals are a label, an abbreviation or a state, not a person
     blocked = name_tokens - set(run[k:])
     roles = []
     before = role_before(toks, start_i, body, blocked)
-    if prefix and not before and not all(_demonym_like(w) for w in prefix):
+    honorific = bool(prefix) and norm_word(prefix[-1]) in HONORIFICS  # "Mr. Sanders", "Mrs. Clinton"
+    if prefix and not before and not honorific and not all(_demonym_like(w) for w in prefix):
         return [RawMention(first.start, last.end, words, "org", [], False, p_index)]
     if before:
         roles.append(before)
-    if prefix and norm_word(prefix[-1]) in HONORIFICS or before:
+    if honorific or before:
         evidence = True
     after = role_after(toks, run[-1] + 1, body, blocked)
     if after:
@@ -199,7 +235,12 @@ def _mention(body, toks, run, k, name_tokens, lower_words, p_index) -> list[RawM
     inside_org = start_i >= 2 and norm_word(toks[start_i - 1].text) in {"of", "for"} and \
         is_cap(toks[start_i - 2].text) and not is_role_head(toks[start_i - 2].text)
     place_noun_after = end_i + 1 < len(toks) and toks[end_i + 1].text in _PLACE_NOUNS_AFTER
-    if not prefix and not before and not after and (inside_org or not evidence and (
+    # "the Kestrel reported", "the Vellport Gazette said": a bare name after "the" is a title or an
+    # outlet even when it speaks; people take "the" only with a role ("the actor Ada Marsh").
+    after_the = start_i >= 1 and norm_word(toks[start_i - 1].text) == "the" and (
+        end_i + 1 >= len(toks) or not toks[end_i + 1].text[0].isalpha()
+        or norm_word(toks[end_i + 1].text) in SPEECH_VERBS)  # not a modifier: "the Vale campaign"
+    if not prefix and not before and not after and (inside_org or after_the or not evidence and (
             (start_i >= 1 and norm_word(toks[start_i - 1].text) in _PLACE_PREPS) or place_noun_after)):
         return [RawMention(ntok.start, last.end, name, "org", [], False, p_index)]
     found = [RawMention(ntok.start, last.end, name, "person", roles, evidence, p_index)]

@@ -15,6 +15,7 @@ from functools import lru_cache
 from ..models import Article, Person
 from ._lexicon import SPEECH_VERBS
 from ._mentions import RawMention, scan_mentions
+from ._org_cues import is_group_plural, org_cue_after
 from .names import best_role, fold_token
 
 __all__ = ["PeopleIndex", "find_people", "index_people", "speaks"]
@@ -108,6 +109,7 @@ def _read_body(body: str) -> PeopleIndex:
         if person.roles:
             best = best_role(person.roles)
             person.roles = [best] + [r for r in person.roles if r != best]
+    _retype_one_word_names(body, people)
     used = {index for _, _, index in mentions}
     keep = [i for i in range(len(people)) if i in used]
     remap = {old: new for new, old in enumerate(keep)}
@@ -129,6 +131,18 @@ def _retype_places_and_orgs(people: list[Person], raw: list[RawMention]) -> None
     for person in people:
         words = tuple(_folded(person.name.split()))
         if words in org_prefixes and words not in with_evidence:
+            person.kind = "org"
+
+
+def _retype_one_word_names(body: str, people: list[Person]) -> None:
+    """"Vellum founder Ada Marsh", "Republicans": a one-word name the article never gives in full
+    that is used as a company or names a group is not a person (see ``_org_cues``)."""
+    for person in people:
+        if person.kind != "person" or " " in person.name:
+            continue
+        # every occurrence counts, also inside another's title ("Vellum founder Ada Marsh")
+        uses = re.finditer(rf"\b{re.escape(person.name)}\b", body)
+        if is_group_plural(person.name, body) or any(org_cue_after(body, m.end()) for m in uses):
             person.kind = "org"
 
 

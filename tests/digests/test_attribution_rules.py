@@ -110,3 +110,146 @@ def test_quote_only_paragraph_carries_the_last_speaker():
     body = (f"{L}We lost that game,{R} Coach Leni Varro said.\n\n"
             f"{L}We have to learn from it and move on to the next one.{R}")
     assert speaker_of(body, "We have to learn") == "Leni Varro"
+
+
+# -- issue 12, second pass: where the subject of the speech verb is -------------------------
+
+def test_speaker_is_the_name_nearest_the_verb_not_the_first_in_the_sentence():
+    body = (f"Asked whether the vote had hurt Mr. Tomas Brill, Mr. Anton Reyes said: "
+            f"{L}Of course. He wanted to run.{R}")
+    assert speaker_of(body, "Of course") == "Anton Reyes"
+
+
+def test_title_modifier_before_the_speaker_is_not_the_speaker():
+    body = (f"{L}We expected it,{R} Senate minority leader Ona Pell told reporters.\n\n"
+            f"{L}The biggest worry is the court,{R} said Vellport harbour executive Ida Vale of Brask, "
+            f"who backed the plan.")
+    assert speaker_of(body, "We expected") == "Ona Pell"
+    assert speaker_of(body, "The biggest worry") == "Ida Vale"
+
+
+def test_appositive_that_is_the_name_itself():
+    body = (f"Tomas Brill opened the hearing.\n\n"
+            f"{L}That program is worth a close look,{R} the agency spokesman, Ida Vale, said on Thursday.")
+    assert speaker_of(body, "That program") == "Ida Vale"
+
+
+def test_appositive_with_commas_of_its_own():
+    body = (f"Tomas Brill opened the call.\n\n"
+            f"{L}These are steps in the right direction,{R} Ida Vale, assistant secretary for "
+            f"population, refugees, and migration, said on the same call.")
+    assert speaker_of(body, "These are steps") == "Ida Vale"
+
+
+def test_opening_adverbial_clause_does_not_hold_the_subject():
+    body = ("When Tomas Brill resigned in May, Anton Reyes took over the club.\n\n"
+            f"{L}We start again from zero,{R} he said.")
+    assert speaker_of(body, "We start again") == "Anton Reyes"
+
+
+def test_speech_verb_inside_an_opening_clause_is_not_the_quotes():
+    body = f"When Tomas Brill suggested a deal, Anton Reyes fired back: {L}We will see you in court.{R}"
+    assert speaker_of(body, "We will see") == "Anton Reyes"
+
+
+def test_coordinated_verb_shares_the_earlier_subject():
+    body = (f"A day after Tomas Brill lost, Anton Reyes said he welcomed the ruling "
+            f"and added, {L}I will plead guilty, no problem.{R}")
+    assert speaker_of(body, "I will plead") == "Anton Reyes"
+
+
+def test_participle_after_a_comma_takes_the_clause_subject():
+    body = (f"After the vote Tomas Brill left, and Ida Vale echoed the criticism, saying he "
+            f"{L}cannot be trusted with the harbour budget.{R}")
+    assert speaker_of(body, "cannot be trusted") == "Ida Vale"
+
+
+def test_pronoun_prefers_the_subject_of_its_own_sentence():
+    body = ("Mara Olin spoke first at the summit.\n\n"
+            f"Ida Vale, the agency head, said in a statement that the test was a breach, which she "
+            f"added {L}is deeply regrettable for everyone.{R}")
+    assert speaker_of(body, "is deeply regrettable") == "Ida Vale"
+
+
+def test_inverted_verb_after_a_quote_takes_the_name_after_it():
+    body = (f"{L}It is not an unfair position,{R} said Anton Reyes, a co-author of "
+            f"{L}Harbour Lights Over Vell.{R}")
+    assert speaker_of(body, "Harbour Lights") == "Anton Reyes"
+
+
+def test_attribution_ending_in_a_colon_belongs_to_the_next_quote():
+    body = (f"{L}We are refugees,{R} Ada Olin said. {L}We are not criminals.{R} Tomas Zeh said: "
+            f"{L}The attack was the work of criminals.{R}")
+    assert speaker_of(body, "We are not criminals") == "Ada Olin"
+    assert speaker_of(body, "The attack") == "Tomas Zeh"
+
+
+def test_retorts_are_speech_verbs():
+    body = f"{L}It is just not true,{R} Ada Olin interjected."
+    assert speaker_of(body, "It is just") == "Ada Olin"
+
+
+def test_quote_paragraph_after_a_paragraph_about_one_person():
+    body = ("Ada Olin praised the governor's record on the harbour.\n\n"
+            f"{L}We need someone who is going to cut through it and bring people together.{R}")
+    assert speaker_of(body, "We need someone") == "Ada Olin"
+
+
+def test_quote_after_an_unattributed_lead_in_keeps_the_paragraph_speaker():
+    body = (f"{L}It is an enormous moment,{R} said Ada Olin. Unless rivals quit soon, "
+            f"{L}it will be very hard to stop him on the way.{R}")
+    assert speaker_of(body, "it will be very hard") == "Ada Olin"
+
+
+def test_honorific_gives_gender():
+    body = ("Ada Olin met Mr. Tomas Brill at the port.\n\n"
+            f"Mrs. Olin left early. Mr. Brill stayed. {L}We will appeal the ruling,{R} she said.")
+    assert speaker_of(body, "We will appeal") == "Ada Olin"
+
+
+def test_gendered_role_gives_gender():
+    body = ("Tomas Brill, a congressman, met Ada Olin at the port.\n\n"
+            f"Brill stayed. {L}We will appeal the ruling,{R} she said.")
+    assert speaker_of(body, "We will appeal") == "Ada Olin"
+
+
+def test_pronoun_opening_the_next_sentence_gives_gender():
+    body = (f"Ada Olin left. Tomas Brill stayed. {L}We will appeal the ruling,{R} she said.\n\n"
+            "Tomas Brill went home at noon. He was tired.")
+    assert speaker_of(body, "We will appeal") == "Ada Olin"
+
+
+def test_dateline_is_not_a_speaker():
+    body = f"VELLPORT - Ana Mols on Monday unveiled a plaque bearing the words {L}never again, not here.{R}"
+    assert speaker_of(body, "never again") == "Ana Mols"
+
+
+def test_verb_before_an_earlier_quote_in_the_sentence():
+    body = (f"{L}Tomas Brill won tonight and I was glad to see it,{R} Ana Mols said on her show, remarking "
+            f"that while some are {L}still angry over the bridge,{R} Brill already {L}paid a very heavy "
+            f"price for it.{R}")
+    assert speaker_of(body, "paid a very heavy") == "Ana Mols"
+
+
+def test_infinitive_is_not_the_attribution_verb():
+    body = (f"Tomas Brill lost, and Ana Mols said that his refusing to say the words "
+            f"{L}harbour tax for the bridge{R} was cowardly.")
+    assert speaker_of(body, "harbour tax") == "Ana Mols"
+
+
+def test_dateline_with_a_date_is_not_a_speaker():
+    body = (f"VELLPORT, July 25 (UPI) — The harbour board released a statement on Monday, offering "
+            f"{L}a deep and sincere apology to every family.{R}")
+    assert "VELLPORT" not in (speaker_of(body, "a deep and sincere") or "")
+
+
+def test_verb_of_a_later_clause_is_not_the_quotes():
+    body = (f"Ada Olin confirmed on Monday that she would meet {L}serious people{R} before the vote, "
+            f"and Tomas Brill reported earlier that she would meet the mayor.")
+    assert speaker_of(body, "serious people") == "Ada Olin"
+
+
+def test_prepositional_phrase_after_a_quote_is_not_a_subject():
+    body = (f"Ada Olin confirmed on Monday that she would meet {L}serious people{R} from the board "
+            f"on the day Tomas Brill reported it.")
+    assert speaker_of(body, "serious people") == "Ada Olin"
