@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-FIGURE = re.compile(r"(\w+)=([0-9.]+)")
+FIGURE = re.compile(r"(\w+)=([+-]?[0-9.]+)")  # margins can be negative
 
 
 def run(script: str) -> str:
@@ -46,6 +46,9 @@ def main() -> int:
     out = run("extraction_quality.py")
     ours = next(l for l in out.splitlines() if l.startswith("newsdigest extract"))
     check("extraction F1 on 88 dev pages", float(ours.split()[2]), 0.965, failures)
+    # The held-out half (benchmarks/extraction_splits.py) was never developed on.
+    held = re.search(r"^extraction-held f1=([0-9.]+)", out, re.M)
+    check("extraction F1, held-out half", float(held.group(1)), 0.975, failures)
 
     out = run("quote_quality.py")
     seed = figures_after(out, "# seed")
@@ -57,8 +60,8 @@ def main() -> int:
         check(f"{part}: people recall", own["people_recall"], 0.9, failures)
         check(f"{part}: role accuracy", own["role_accuracy"], 0.85, failures)
     # PolNeAR train, split by publisher: regression floors a little under what was measured
-    # when the split was made (0.863 / 0.849), not the targets (0.93), which are not met.
-    for part, floor in (("polnear-dev", 0.85), ("polnear-held", 0.835)):
+    # (0.920 / 0.875), not the targets (0.93), which are not met yet.
+    for part, floor in (("polnear-dev", 0.90), ("polnear-held", 0.86)):
         polnear = figures_after(out, f"# {part}")
         check(f"{part}: quote recall", polnear["quote_recall"], 0.95, failures)
         check(f"{part}: attribution", polnear["attribution"], floor, failures)
@@ -69,7 +72,9 @@ def main() -> int:
     out = run("summary_quality.py")
     ours_r1 = float(re.search(r"^ours\s+rouge1=([0-9.]+)", out, re.M).group(1))
     lead_r1 = float(re.search(r"^lead-3\s+rouge1=([0-9.]+)", out, re.M).group(1))
-    check("summary ROUGE-1 minus lead-3 ROUGE-1 (BBC dev)", ours_r1 - lead_r1, 0.0, failures)
+    check("summary ROUGE-1 minus lead-3 ROUGE-1 (BBC dev)", ours_r1 - lead_r1, 10.0, failures)
+    cnndm = re.search(r"^cnndm-all\s.*margin=([+-][0-9.]+)", out, re.M)
+    check("summary ROUGE-1 minus lead-3 ROUGE-1 (CNN/DM dev)", float(cnndm.group(1)), 0.0, failures)
 
     if failures:
         print(f"{len(failures)} gate(s) failed: {', '.join(failures)}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
@@ -20,13 +20,17 @@ from lxml import etree
 from digests.models import Link
 from digests.textfile import is_related_label
 
-__all__ = ["PageMeta", "read_metadata", "parse_datetime"]
+__all__ = ["PageMeta", "parse_datetime", "read_metadata"]
 
 _ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
                   "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "liveblogposting",
-                  "techarticle", "scholarlyarticle", "report", "webpage"}
+                  "techarticle", "scholarlyarticle", "report", "webpage", "medicalwebpage", "claimreview",
+                  "satiricalarticle", "socialmediaposting"}
+# A published date before this, or later than now, is a placeholder ("0001-01-01") or a typo.
+_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _RELATED_CLASS = re.compile(r"related|read-?next|more-?(?:stories|news|articles)|recommend|recirc|also-?read",
-                            re.I)
+                            re.IGNORECASE)
 _MAX_RELATED = 30
 # Short text nodes only: the label check then runs on a few hundred small strings per page.
 # The cheap length test comes first: normalising a page's long script texts is not cheap.
@@ -66,16 +70,20 @@ def parse_datetime(value: str | None) -> datetime | None:
             parsed = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _json_ld_objects(tree: lxml.html.HtmlElement) -> list[dict]:
     found: list[dict] = []
     for script in tree.iterfind('.//script[@type="application/ld+json"]'):
+        text = script.text or ""
         try:
-            data = json.loads(script.text or "")
+            data = json.loads(text)
         except ValueError:
-            continue
+            try:  # a trailing comma, the commonest hand-edit slip, must not hide the whole block
+                data = json.loads(_TRAILING_COMMA.sub(r"\1", text))
+            except ValueError:
+                continue
         stack = data if isinstance(data, list) else [data]
         while stack:
             item = stack.pop(0)
@@ -169,6 +177,62 @@ def _link_base(tree: lxml.html.HtmlElement, url: str, page_url: str) -> str:
     return url
 
 
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _choose_title(candidates: list[str | None], site_names: list[str | None]) -> str | None:
+    """The first headline candidate, most trusted first (JSON-LD, og:title, twitter:title,
+    <h1>, <title>), that is not the site's banner: a page's only <h1>, or a WebPage object's
+    headline, is sometimes the site's name."""
+    found = [" ".join(c.split()) for c in candidates if isinstance(c, str) and c.strip()]
+    banners = {_plain(n) for n in site_names if n and _plain(n)}
+    for candidate in found:
+        if _plain(candidate) and _plain(candidate) not in banners:
+            return candidate
+    return found[0] if found else None
+
+
+_PUBLISHED_KEYS = ("article:published_time", "og:published_time", "datePublished", "pubdate", "publish-date",
+                   "date", "dc.date", "DC.date.issued", "sailthru.date", "parsely-pub-date")
+
+
+def plausible_date(value: datetime | None, now: datetime | None = None) -> datetime | None:
+    """``value`` unless it is a placeholder or a typo: before 1990 or more than a day ahead."""
+    now = now or datetime.now(UTC)
+    if value is None or value < _EARLIEST or (value - now).total_seconds() > 86400:
+        return None
+    return value
+
+
+def _published(tree: lxml.html.HtmlElement, article: dict, objects: list[dict], metas: dict[str, str]) -> datetime | None:
+    """The first plausible publication date among every candidate, most trusted first: the
+    article's JSON-LD, any other JSON-LD object of an article type (a ClaimReview beside an
+    undated WebPage), the meta tags, a <time> element; else htmldate's reading of the page."""
+    candidates: list[object] = [article.get("datePublished")]
+    candidates += [o.get("datePublished") for o in objects if o is not article and _types(o) & _ARTICLE_TYPES]
+    candidates += [metas.get(k.lower()) for k in _PUBLISHED_KEYS]
+    candidates += [t.get("datetime") for t in tree.iterfind(".//time[@datetime]")][:3]
+    for value in candidates:
+        found = plausible_date(parse_datetime(_first(value)))
+        if found is not None:
+            return found
+    return _htmldate(tree)
+
+
+def _htmldate(tree: lxml.html.HtmlElement) -> datetime | None:
+    """htmldate's guess from the URL, headers and visible text (a date only: midnight UTC)."""
+    try:
+        from htmldate import (
+            find_date,  # trafilatura's own dependency; imported when needed
+        )
+
+        found = find_date(tree, extensive_search=True, original_date=True, outputformat="%Y-%m-%d")
+    except Exception:  # noqa: BLE001 -- a date guesser must never break extraction
+        return None
+    return plausible_date(parse_datetime(found)) if found else None
+
+
 def read_metadata(tree: lxml.html.HtmlElement, url: str) -> PageMeta:
     """Everything but the body that the page tells about its article."""
     objects = _json_ld_objects(tree)
@@ -179,22 +243,20 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str) -> PageMeta:
     canonical_url = (canonical.get("href") if canonical is not None else None) or _meta(metas, "og:url")
     h1 = tree.find(".//h1")
     title_tag = tree.find(".//title")
-    title = (_first(article.get("headline")) or _meta(metas, "og:title", "twitter:title")
-             or (" ".join(h1.text_content().split()) if h1 is not None else None)
-             or (title_tag.text_content().strip() if title_tag is not None else None))
-    authors = _names(article.get("author")) or _names(_meta(metas, "author", "article:author", "byl"))
-    authors = [re.sub(r"^by\s+", "", a, flags=re.I) for a in authors]
-    time_tag = tree.find(".//time[@datetime]")
-    published = parse_datetime(_first(article.get("datePublished")) or _meta(
-        metas, "article:published_time", "og:published_time", "datePublished", "pubdate", "publish-date",
-        "date", "dc.date", "DC.date.issued", "sailthru.date", "parsely-pub-date")
-        or (time_tag.get("datetime") if time_tag is not None else None))
-    updated = parse_datetime(_first(article.get("dateModified")) or _meta(
-        metas, "article:modified_time", "og:updated_time", "dateModified", "last-modified"))
     publisher = article.get("publisher")
     publisher_name = publisher.get("name") if isinstance(publisher, dict) else None
     site_name = _meta(metas, "og:site_name") or (publisher_name if isinstance(publisher_name, str) else None) \
         or _meta(metas, "application-name")
+    title = _choose_title(
+        [_first(article.get("headline")), _meta(metas, "og:title"), _meta(metas, "twitter:title"),
+         " ".join(h1.text_content().split()) if h1 is not None else None,
+         title_tag.text_content().strip() if title_tag is not None else None],
+        [site_name, publisher_name if isinstance(publisher_name, str) else None, _meta(metas, "application-name")])
+    authors = _names(article.get("author")) or _names(_meta(metas, "author", "article:author", "byl"))
+    authors = [re.sub(r"^by\s+", "", a, flags=re.IGNORECASE) for a in authors]
+    published = _published(tree, article, objects, metas)
+    updated = parse_datetime(_first(article.get("dateModified")) or _meta(
+        metas, "article:modified_time", "og:updated_time", "dateModified", "last-modified"))
     language = tree.get("lang") or _meta(metas, "og:locale", "language", "content-language")
     image = _first(article.get("image")) or _meta(metas, "og:image", "twitter:image")
     page_url = urljoin(url, canonical_url.strip()) if canonical_url else url

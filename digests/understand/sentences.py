@@ -8,6 +8,12 @@ quotes or brackets) followed by whitespace, then vetoes candidates that news sty
 makes ambiguous: titles ("Mr. Smith"), dates ("Feb. 5"), initials ("John F. Kennedy"),
 dotted acronyms mid-sentence ("U.S. officials"), and quotes followed by their
 attribution (``"Why now?" Smith asked.``). Paragraph breaks always end a sentence.
+
+Text built from web pages also glues sentences without any end mark: a photo caption runs
+into the prose ("…barely recognisable (pictured) Police said…"), or a quotation stops
+without a full stop before the next sentence ("…an 'eradicable error' The case…"). Two
+further candidate ends catch those: a photo marker such as "(pictured)", and a closing
+quote mark, each followed by a capitalised common sentence opener.
 """
 
 from __future__ import annotations
@@ -15,28 +21,23 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["split_sentences", "sentence_spans"]
+__all__ = ["sentence_spans", "split_sentences"]
 
 # Titles and words that are practically never the last word of a sentence.
 _NEVER_FINAL = frozenset(
-    "mr mrs ms mx dr prof rev fr sr jr gen lt col maj capt cmdr adm sgt cpl pvt gov sen rep "
-    "hon pres supt insp det amb atty st mt ft messrs mme mlle".split()
+    ["mr", "mrs", "ms", "mx", "dr", "prof", "rev", "fr", "sr", "jr", "gen", "lt", "col", "maj", "capt", "cmdr", "adm", "sgt", "cpl", "pvt", "gov", "sen", "rep", "hon", "pres", "supt", "insp", "det", "amb", "atty", "st", "mt", "ft", "messrs", "mme", "mlle"]
 )
 # Words that can end a sentence but usually do not when a number follows ("No. 10", "Jan. 28").
 _BEFORE_NUMBER = frozenset(
-    "jan feb mar apr jun jul aug sep sept oct nov dec no nos vol p pp fig art sec ch ed op".split()
+    ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "nos", "vol", "p", "pp", "fig", "art", "sec", "ch", "ed", "op"]
 )
 # Abbreviations that often end a sentence too ("Apple Inc. The company ..."): split only
 # when the next word looks like a sentence start rather than a continuing proper noun.
-_AMBIGUOUS = frozenset("inc ltd co corp plc llc bros etc al vs approx est dept univ assn".split())
+_AMBIGUOUS = frozenset(["inc", "ltd", "co", "corp", "plc", "llc", "bros", "etc", "al", "vs", "approx", "est", "dept", "univ", "assn"])
 # Common sentence openers: after an ambiguous abbreviation ("U.S.", "Inc.", "p.m.") a
 # capitalised word from this list means a new sentence, any other capital a proper noun.
 _OPENERS = frozenset(
-    "a an the he she it they we i you his her its their our my your this that these those "
-    "there here but and or so yet if when while as after before in on at for from by with "
-    "to of some many most all no not one two three both each every other such however "
-    "meanwhile also still then now later earlier last next officials police critics "
-    "according under over since until what who why how where which".split()
+    ["a", "an", "the", "he", "she", "it", "they", "we", "i", "you", "his", "her", "its", "their", "our", "my", "your", "this", "that", "these", "those", "there", "here", "but", "and", "or", "so", "yet", "if", "when", "while", "as", "after", "before", "in", "on", "at", "for", "from", "by", "with", "to", "of", "some", "many", "most", "all", "no", "not", "one", "two", "three", "both", "each", "every", "other", "such", "however", "meanwhile", "also", "still", "then", "now", "later", "earlier", "last", "next", "officials", "police", "critics", "according", "under", "over", "since", "until", "what", "who", "why", "how", "where", "which"]
 )
 _SPEECH_VERBS = (
     "said|says|asked|asks|added|adds|told|tells|wrote|writes|replied|replies|shouted|"
@@ -44,7 +45,9 @@ _SPEECH_VERBS = (
 )
 
 # Candidate end: terminal punctuation (an ellipsis counts), closing quotes/brackets, space.
-_CANDIDATE = re.compile(r"(?:\.{3}|…|[.!?])+[\"'”’)\]]*(?=\s)")
+_CANDIDATE = re.compile(r"(?:\.{3}|…|[.!?。！？])+[\"'”’)\]」』）]*(?=\s)")
+# Chinese and Japanese end marks: no space follows them, and none of the Latin vetoes apply.
+_CJK_END = re.compile(r"[。！？]+[」』”’）)]*(?=\S)")
 _CLOSING_QUOTE = re.compile(r"[\"'”’]$")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _DOTTED = re.compile(r"^(?:[A-Za-z]\.){2,}$")  # U.S. / e.g. / a.m.
@@ -52,6 +55,17 @@ _ATTRIBUTION = re.compile(
     r"(?:[A-Z][\w.'’-]*\s+){1,3}(?:" + _SPEECH_VERBS + r")\b"
     r"|(?:he|she|they|it|we|I)\s+(?:" + _SPEECH_VERBS + r")\b"
 )
+# A photo-direction marker ends a caption; a closing quote after a word may end a sentence
+# that lost its full stop. Either is a boundary only when a sentence opener follows.
+_GLUED = re.compile(
+    r"\((?:pictured|left|right|centre|center|above|below|top|bottom|inset|file(?: photo| picture)?|"
+    r"far (?:left|right)|second (?:left|right|from (?:left|right)))\)(?=\s)"
+    r"|(?<=\w)[’'”\"](?=\s)",
+    re.IGNORECASE,
+)
+# an opening quote at a word start, for each closing one
+_OPENED = {close: re.compile(rf"(?:^|(?<=[^\w])){re.escape(open_)}(?=\w)", re.MULTILINE)
+           for close, open_ in {"’": "‘", "'": "'", "”": "“", '"': '"'}.items()}
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _NEXT_WORD = re.compile(r"\s*([\"'“‘(\[]*)(\S*)")
 
@@ -62,7 +76,8 @@ def _next_starts_sentence(following: str) -> bool:
     if not m or not m.group(2):
         return bool(m and m.group(1))
     first = m.group(2)[0]
-    return first.isupper() or first.isdigit() or (bool(m.group(1)) and not first.islower())
+    caseless = first.isalpha() and not first.islower() and not first.isupper()  # Hangul, kana, Han, Arabic
+    return first.isupper() or first.isdigit() or caseless or (bool(m.group(1)) and not first.islower())
 
 
 def _next_word(following: str) -> str:
@@ -79,8 +94,10 @@ def _is_boundary(chunk: str, end: int, mark: str) -> bool:
         return False
     before = chunk[: end - len(mark)] + mark.rstrip("\"'”’)]")
     nxt = _next_word(following)
-    if _CLOSING_QUOTE.search(mark) and _ATTRIBUTION.match(following.lstrip()):
-        # "Why now?" Smith asked. -- the quote and its attribution are one sentence.
+    attribution = _ATTRIBUTION.match(following.lstrip()) if _CLOSING_QUOTE.search(mark) else None
+    if attribution and not following.lstrip()[attribution.end():].lstrip().startswith(":"):
+        # "Why now?" Smith asked. -- the quote and its attribution are one sentence
+        # (but not: "…increase.' They added: 'Because…", where a new sentence opens a quote).
         return False
     if mark.startswith(("...", "…")) and not nxt[:1].isupper():
         return False
@@ -104,11 +121,37 @@ def _is_boundary(chunk: str, end: int, mark: str) -> bool:
     return True
 
 
+def _glued_boundary(block: str, start: int, m: re.Match[str]) -> bool:
+    """A caption marker or closing quote at ``m``, not an end mark, ending a sentence."""
+    nxt = _next_word(block[m.end():])
+    if not nxt[:1].isupper() or nxt.lower() not in _OPENERS:
+        return False
+    mark = m.group(0)
+    if mark.startswith("("):
+        return True
+    # the quote must close one this sentence opened at a word start: not an apostrophe
+    return _OPENED[mark].search(block, start, m.start()) is not None
+
+
 def _split_block(block: str, offset: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
-    for m in _CANDIDATE.finditer(block):
-        if _is_boundary(block, m.end(), m.group(0)):
+    ends: list[tuple[re.Match[str], bool | None]] = [(m, False) for m in _CANDIDATE.finditer(block)]
+    extra = [(m, True) for m in _GLUED.finditer(block)] + [(m, None) for m in _CJK_END.finditer(block)]
+    if extra:  # most blocks have neither: no sort
+        ends = sorted(ends + extra, key=lambda item: item[0].end())
+    for m, glued in ends:
+        if m.start() < start:
+            continue  # inside an end already taken ('…error.' is one end mark, not two)
+        if glued is None:
+            spans.append((offset + start, offset + m.end()))
+            start = m.end()
+        elif glued:
+            if block[m.end():m.end() + 1].isspace() and block[m.start() - 1:m.start()] not in ".!?…" \
+                    and _glued_boundary(block, start, m):
+                spans.append((offset + start, offset + m.end()))
+                start = m.end()
+        elif _is_boundary(block, m.end(), m.group(0)):
             spans.append((offset + start, offset + m.end()))
             start = m.end()
     spans.append((offset + start, offset + len(block)))
