@@ -1,103 +1,79 @@
 """/who latency on a store of many generated articles (default 100,000), SQLite and PostgreSQL
-side by side in one run.
+side by side in one run; with ``--search``, /search on the same store too.
 
-The store is filled with bulk inserts (articles, people, mentions, roles, quotes shaped like
-real ones: 5,000 people with surnames shared by several, 3 people and 2 quotes per article),
-then ``store.people.who(surname)`` is timed for random people; prints median and p95.
+The store is filled by ``bigstore.fill`` (5,000 people with surnames shared by several, 3
+people and 2 quotes per article, real news sentences; bulk inserts, then ANALYZE), then
+``store.people.who(surname)`` is timed for random people; prints median and p95 next to the
+target, and when p95 is over it, the plan's top node of each statement of the slowest call.
 
-    python benchmarks/who_latency.py [--articles 100000] [--queries 300]
-    (PostgreSQL runs when NEWSDIGEST_TEST_POSTGRES_URL is set; target p95 <= 20 ms)
+    python benchmarks/who_latency.py [--articles 100000] [--queries 300] [--search]
+    (PostgreSQL runs when NEWSDIGEST_TEST_POSTGRES_URL is set; target p95 <= 10 ms)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import random
 import statistics
 import sys
 import tempfile
 import time
-import uuid
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from digests.store import Store, schema  # noqa: E402
-from digests.store.people import surname_key  # noqa: E402
-from digests.understand.names import person_key  # noqa: E402
+from bigstore import fill
+from plans import plan_top_nodes
+from search_latency import measure_search, print_search
 
-FIRST = ["Anna", "Boris", "Carla", "Dmytro", "Elena", "Farid", "Greta", "Hiro", "Ines", "Jonas", "Kateryna", "Liam",
-         "Maya", "Nikolai", "Olga", "Pablo", "Queenie", "Rafael", "Sofia", "Taras"]
-# Letters only: names are keyed by their letters, so digits would make every surname the same.
-_SYLLABLES = ["ko", "va", "len", "mar", "ti", "sha", "ber", "no", "ru", "gel", "da", "pin", "sol", "fe", "ka", "mo"]
-LAST = sorted({(a + b + c).capitalize() + "son" for a in _SYLLABLES for b in _SYLLABLES for c in _SYLLABLES[:6]})
-ROLES = ["Minister of Finance", "mayor", "spokesperson", "Chief of Staff", "CEO", "coach", "senator", "analyst"]
+from digests.store import Store
+
+TARGET_P95_MS = 10.0
 
 
-async def fill(store: Store, n_articles: int, n_people: int = 5000, seed: int = 7) -> list[str]:
-    rng = random.Random(seed)
-    people = []
-    for pid in range(1, n_people + 1):
-        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-        people.append(dict(id=pid, key=person_key(name), surname_key=surname_key(name), name=name, kind="person",
-                           role=rng.choice(ROLES), aliases=[name.split()[-1]], last_seen=None))
-    t0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    batch = 5000
-    async with store.engine.begin() as conn:
-        await conn.execute(schema.people.insert(), people)
-    qid = 0
-    for start in range(1, n_articles + 1, batch):
-        ids = range(start, min(start + batch, n_articles + 1))
-        arts, mentions, roles, quotes = [], [], [], []
-        for aid in ids:
-            when = t0 + timedelta(minutes=aid)
-            arts.append(dict(id=aid, url=f"https://news.example/{aid}", source="bench", title=f"Story {aid}",
-                             title_generated=False, authors=[], published=when, fetched_at=when,
-                             body="Body " * 50, summary=["Summary."], story_id=uuid.uuid4().hex[:16]))
-            for pid in rng.sample(range(1, n_people + 1), 3):
-                mentions.append(dict(person_id=pid, article_id=aid, count=2, published=when))
-                roles.append(dict(person_id=pid, article_id=aid, role=people[pid - 1]["role"], seen_at=when))
-            for pos in range(2):
-                qid += 1
-                quotes.append(dict(id=qid, article_id=aid, person_id=mentions[-1 - pos]["person_id"], position=pos,
-                                   text=f"Quote {qid} about the budget and the harbour.", speaker=None,
-                                   speaker_role=None, minor=False, key=pos == 0, published=when))
-        async with store.engine.begin() as conn:
-            await conn.execute(schema.articles.insert(), arts)
-            await conn.execute(schema.mentions.insert(), mentions)
-            await conn.execute(schema.person_roles.insert(), roles)
-            await conn.execute(schema.quotes.insert(), quotes)
-    if store.dialect == "postgresql":
-        async with store.engine.begin() as conn:
-            from sqlalchemy import text
-
-            for table in ("people", "articles", "quotes", "person_roles"):
-                await conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
-            await conn.execute(text("ANALYZE"))
-    return [p["name"].split()[-1] for p in people]
+def percentiles(timings: list[float]) -> tuple[float, float]:
+    timings = sorted(timings)
+    return statistics.median(timings), timings[max(0, math.ceil(0.95 * len(timings)) - 1)]
 
 
-async def measure(target: str, n_articles: int, n_queries: int) -> tuple[float, float, float, int]:
+async def measure_who(store: Store, surnames: list[str], n_queries: int) -> tuple[float, float, float, list[str]]:
+    """(median ms, p95 ms, matches per query, plan lines when over target)."""
+    rng = random.Random(1)
+    for name in rng.sample(surnames, 20):  # warm-up
+        await store.people.who(name)
+    timings, matches, slowest = [], 0, ("", 0.0)
+    for name in rng.choices(surnames, k=n_queries):
+        t = time.perf_counter()
+        card = await store.people.who(name)
+        ms = (time.perf_counter() - t) * 1000
+        timings.append(ms)
+        matches += len(card.matches)
+        slowest = max(slowest, (name, ms), key=lambda s: s[1])
+    med, p95 = percentiles(timings)
+    plans = []
+    if p95 > TARGET_P95_MS:
+        plans = [f"  over target: plans of the slowest call, /who {slowest[0]} ({slowest[1]:.1f} ms)"]
+        plans += await plan_top_nodes(store, lambda: store.people.who(slowest[0]))
+    return med, p95, matches / n_queries, plans
+
+
+async def run(label: str, target: str, args) -> None:
     store = await Store.open(target)
     try:
         started = time.perf_counter()
-        surnames = await fill(store, n_articles)
+        filled = await fill(store, args.articles)
         fill_s = time.perf_counter() - started
-        rng = random.Random(1)
-        for name in rng.sample(surnames, 20):  # warm-up
-            await store.people.who(name)
-        timings, matches = [], 0
-        for name in rng.choices(surnames, k=n_queries):
-            t = time.perf_counter()
-            card = await store.people.who(name)
-            timings.append((time.perf_counter() - t) * 1000)
-            matches += len(card.matches)
-        timings.sort()
-        return statistics.median(timings), timings[int(0.95 * len(timings)) - 1], fill_s, matches
+        med, p95, per_query, plans = await measure_who(store, filled.surnames, args.queries)
+        print(f"{label:12} {med:>10.2f} {p95:>8.2f} {TARGET_P95_MS:>10.1f} {fill_s:>8.1f} {per_query:>14.2f}", flush=True)
+        for line in plans:
+            print(line, flush=True)
+        if args.search:
+            print_search(label, await measure_search(store, filled, args.search_queries, args.reference_queries))
     finally:
         await store.close()
 
@@ -106,29 +82,26 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--search", action="store_true", help="also time /search on the same store")
+    parser.add_argument("--search-queries", type=int, default=40, help="per kind of search query")
+    parser.add_argument("--reference-queries", type=int, default=5, help="per kind, for the full-scan reference")
+    parser.add_argument("--backend", choices=["both", "sqlite", "postgresql"], default="both",
+                        help="one backend only (to run the two in parallel processes)")
     args = parser.parse_args()
-    targets = []
-    tmp = tempfile.TemporaryDirectory()
-    targets.append(("SQLite", str(Path(tmp.name) / "who.db"), None))
-    pg = os.environ.get("NEWSDIGEST_TEST_POSTGRES_URL")
-    if pg:
-        sys.path.insert(0, str(ROOT))
+    print(f"/who on {args.articles:,} articles, {args.queries} queries of random surnames", flush=True)
+    print(f"{'backend':12} {'median ms':>10} {'p95 ms':>8} {'target p95':>10} {'fill s':>8} {'matches/query':>14}")
+    if args.backend in ("both", "sqlite"):
+        with tempfile.TemporaryDirectory() as tmp:
+            await run("SQLite", str(Path(tmp) / "who.db"), args)
+    if args.backend == "sqlite":
+        return
+    if os.environ.get("NEWSDIGEST_TEST_POSTGRES_URL"):
         from tests.store_fixtures import fresh_postgres
 
-        targets.append(("PostgreSQL", None, fresh_postgres))
+        async for url in fresh_postgres():
+            await run("PostgreSQL", url, args)
     else:
         print("PostgreSQL: skipped (NEWSDIGEST_TEST_POSTGRES_URL not set)")
-    print(f"/who on {args.articles:,} articles, {args.queries} queries of random surnames")
-    print(f"{'backend':12} {'median ms':>10} {'p95 ms':>8} {'fill s':>8} {'matches/query':>14}")
-    for label, path, factory in targets:
-        if factory is None:
-            med, p95, fill_s, matches = await measure(path, args.articles, args.queries)
-        else:
-            async for url in factory():
-                med, p95, fill_s, matches = await measure(url, args.articles, args.queries)
-        print(f"{label:12} {med:>10.2f} {p95:>8.2f} {fill_s:>8.1f} {matches / args.queries:>14.2f}")
-    print("target: p95 <= 20 ms", flush=True)
-    tmp.cleanup()
 
 
 if __name__ == "__main__":

@@ -3,11 +3,12 @@ transaction, dedup look-ups, listing and search."""
 
 from __future__ import annotations
 
+import math
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal_column, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -72,9 +73,14 @@ def _row(m, *, with_body: bool = False) -> ArticleRow:
 _LIST_COLUMNS = [c for c in A.c if c.name not in ("body", "vector")]
 
 
+# How many of the newest articles search scans before it asks the substring index.
+_SEARCH_PROBE = 2000
+
+
 class ArticleRepository:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._search_index: bool | None = None  # looked up on first use
 
     async def known_urls(self, urls: list[str]) -> set[str]:
         """Which of these URLs (or guid keys) are already stored."""
@@ -210,19 +216,60 @@ class ArticleRepository:
         return articles
 
     async def search(self, query: str, limit: int = 10) -> list[ArticleRow]:
-        """Articles whose title or body contains every word of the query, newest first."""
+        """Articles whose title or body contains every word of the query, newest first.
+
+        Two steps, each exact: the newest ``_SEARCH_PROBE`` articles are scanned first (a
+        common word fills the page there, and any match outside them is older than all of
+        them); otherwise the candidates come from the substring index (FTS5 trigram on
+        SQLite, pg_trgm GIN on PostgreSQL) and are checked with the same condition."""
         words = [w for w in query.split() if w.strip()]
         if not words:
             return []
         when = func.coalesce(A.c.published, A.c.fetched_at)
-        stmt = select(*_LIST_COLUMNS)
-        for word in words:
-            pattern = f"%{_escape_like(word)}%"
-            stmt = stmt.where(or_(A.c.title.ilike(pattern, escape="\\"), A.c.body.ilike(pattern, escape="\\")))
-        stmt = stmt.order_by(when.desc(), A.c.id.desc()).limit(limit)
+        matches = _contains_all(words, A.c.title, A.c.body)
+        if self._engine.dialect.name == "sqlite":
+            # SQLite walks ix_articles_when down to the K-th newest key and stops at the
+            # ``limit``-th match (ties at the bound are in: they are as new as the bound).
+            bound = select(when).order_by(when.desc(), A.c.id.desc()).offset(_SEARCH_PROBE - 1).limit(1).scalar_subquery()
+            probe = select(*_LIST_COLUMNS).where(when >= bound, *matches).order_by(when.desc(), A.c.id.desc()).limit(limit)
+        else:
+            # PostgreSQL: the newest K as a subquery that exposes its ordering key, so the
+            # outer query keeps the order and stops at the ``limit``-th match (a bound would
+            # tempt the planner to the GIN index, which is slow for common words).
+            newest = (
+                select(*_LIST_COLUMNS, A.c.body.label("body"), when.label("newest_first"))
+                .order_by(when.desc(), A.c.id.desc())
+                .limit(_SEARCH_PROBE)
+                .subquery("newest")
+            )
+            probe = (
+                select(*[newest.c[c.name] for c in _LIST_COLUMNS])
+                .where(*_contains_all(words, newest.c.title, newest.c.body))
+                .order_by(newest.c.newest_first.desc(), newest.c.id.desc())
+                .limit(limit)
+            )
         async with self._engine.connect() as conn:
-            rows = (await conn.execute(stmt)).all()
+            rows = (await conn.execute(probe)).all()
+            if len(rows) < limit:
+                rows = (await conn.execute(await self._indexed_search(conn, words, matches, when, limit))).all()
         return [_row(r._mapping) for r in rows]
+
+    async def _indexed_search(self, conn: AsyncConnection, words: list[str], matches: list, when, limit: int):
+        if self._search_index is None:
+            self._search_index = await schema.has_search_index(conn)
+        # The trigram index knows substrings of 3+ characters; shorter words are only checked.
+        indexed = [w for w in words if len(w) >= 3]
+        stmt = select(*_LIST_COLUMNS).where(*matches)
+        if self._search_index and indexed and conn.dialect.name == "sqlite":
+            phrase = _trigram_query(indexed)
+            candidates = select(literal_column("rowid")).select_from(text("articles_fts")).where(text("articles_fts MATCH :q"))
+            stmt = stmt.where(A.c.id.in_(candidates)).params(q=phrase)
+        elif self._search_index and indexed:
+            # Materialised: the planner must take the candidates from the GIN index, not walk
+            # the newest-first index hoping to meet a rare word early.
+            found = select(A.c.id).where(*matches).cte("found").prefix_with("MATERIALIZED")
+            stmt = select(*_LIST_COLUMNS).where(A.c.id.in_(select(found.c.id)))
+        return stmt.order_by(when.desc(), A.c.id.desc()).limit(limit)
 
     async def people_names(self, article_ids: list[int]) -> dict[int, list[str]]:
         """The people named in each article (for people filters)."""
@@ -252,6 +299,36 @@ class ArticleRepository:
                 for aid, text, speaker, role, _key, _pos in rows.all():
                     best.setdefault(aid, QuoteRef(text=text, speaker=speaker, speaker_role=role))
         return best
+
+
+# English letter frequencies (per cent): a trigram of rare letters is held by few articles.
+# Any other character (digit, punctuation, another script) counts as rare.
+_LETTER_PERCENT = dict(zip("etaoinshrdlcumwfgypbvkjxqz", (12.7, 9.1, 8.2, 7.5, 7.0, 6.7, 6.3, 6.1, 6.0, 4.3, 4.0, 2.8,
+                                                          2.8, 2.4, 2.4, 2.2, 2.0, 2.0, 1.9, 1.5, 1.0, 0.8, 0.15, 0.15,
+                                                          0.1, 0.07)))
+
+
+def _trigram_query(words: list[str], per_word: int = 5) -> str:
+    """An FTS5 trigram query for articles holding each word's rarest-looking trigrams.
+
+    Any of a word's trigrams is implied by the word, so the answer is a superset of the
+    matches, which the LIKE conditions then narrow: exact whatever trigrams are picked. The
+    pick only decides the cost: FTS5 reads a trigram's whole posting list, so a common one
+    ("the", "son") costs a pass over most of the store, which the whole-word phrase would also
+    read. Rarity is guessed from letter frequencies, not looked up (looking it up reads the
+    same posting lists)."""
+    chosen: set[str] = set()
+    for word in words:
+        # Sliced from the word as typed: FTS5 folds case itself (str.lower() may change lengths).
+        grams = {word[i : i + 3] for i in range(len(word) - 2)}
+        chosen.update(sorted(grams, key=lambda g: (math.prod(_LETTER_PERCENT.get(c.lower(), 0.5) for c in g), g))[:per_word])
+    return " AND ".join('"' + g.replace('"', '""') + '"' for g in sorted(chosen))
+
+
+def _contains_all(words: list[str], title, body) -> list:
+    """Each word in the title or the body, case-insensitively (LIKE wildcards are literal)."""
+    patterns = [f"%{_escape_like(w)}%" for w in words]
+    return [or_(title.ilike(p, escape="\\"), body.ilike(p, escape="\\")) for p in patterns]
 
 
 def _escape_like(word: str) -> str:

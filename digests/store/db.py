@@ -92,8 +92,16 @@ async def _v4_archive_tables(conn: AsyncConnection) -> None:
     await create_archive_tables(conn)
 
 
+async def _v5_lookup_indexes(conn: AsyncConnection) -> None:
+    await schema.add_lookup_indexes(conn)
+
+
+async def _v6_search_index(conn: AsyncConnection) -> None:
+    await schema.add_search_index(conn)
+
+
 MIGRATIONS: list[Migration] = [_v1_create_tables, _v2_outbox_subscription_index, _v3_source_origin,
-                               _v4_archive_tables]
+                               _v4_archive_tables, _v5_lookup_indexes, _v6_search_index]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

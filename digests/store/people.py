@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import desc, func, select, text, update
+from sqlalchemy import (
+    Integer,
+    bindparam,
+    desc,
+    func,
+    literal_column,
+    null,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from digests.answers import ArticleRef, PersonCard, QuoteRef, WhoCard
@@ -111,90 +122,112 @@ async def save_people(conn: AsyncConnection, article_id: int, analysis: Analysis
         await conn.execute(Q.insert(), rows)
 
 
+# /who's statements are built once (bound parameters, fixed shapes): building a SQLAlchemy
+# statement per call costs more than running it, and a fixed shape hits the compiled cache.
+_LATEST_MENTION = (
+    select(M.c.article_id).where(M.c.person_id == P.c.id)
+    .order_by(M.c.published.desc(), M.c.article_id.desc()).limit(1).scalar_subquery()
+)
+_WHO_PEOPLE = select(
+    P.c.id, P.c.name, P.c.role, P.c.aliases, P.c.key, P.c.kind,
+    select(func.count()).where(M.c.person_id == P.c.id).scalar_subquery().label("mentions"),
+    _LATEST_MENTION.label("latest_article"),
+).where((P.c.key == bindparam("key")) | (P.c.surname_key == bindparam("skey")) | (P.c.surname_key == bindparam("key")))
+_WHO_ROLES = (
+    select(R.c.person_id, R.c.role, func.max(R.c.seen_at).label("seen"))
+    .where(R.c.person_id.in_(bindparam("ids", expanding=True)))
+    .group_by(R.c.person_id, R.c.role)
+    .order_by(R.c.person_id, desc("seen"), R.c.role)
+)
+_WHO_QUOTES = (
+    select(Q.c.text, Q.c.speaker, Q.c.speaker_role, Q.c.published, A.c.url, A.c.title, A.c.headline)
+    .join(A, A.c.id == Q.c.article_id)
+    .where(Q.c.person_id == bindparam("pid"), Q.c.minor.is_(False))
+    .order_by(Q.c.published.desc(), Q.c.article_id.desc(), Q.c.position)
+    .limit(bindparam("n", type_=Integer))
+)
+_ARTICLE_COLUMNS = (A.c.id.label("article_id"), A.c.title, A.c.headline, A.c.url, A.c.published, A.c.site_name, A.c.source)
+# The best match's latest articles (M.article_id equals A.id, so ordering by the mentions
+# columns lets ix_mentions_person_latest give the order), then the namesakes' latest one each
+# (found by _LATEST_MENTION), in one round trip.
+_BEST_ARTICLES = (
+    select(literal_column("0").label("branch"), M.c.published.label("mentioned"), *_ARTICLE_COLUMNS)
+    .join(A, A.c.id == M.c.article_id)
+    .where(M.c.person_id == bindparam("pid"))
+    .order_by(M.c.published.desc(), M.c.article_id.desc())
+    .limit(bindparam("n", type_=Integer))
+    .subquery()
+)
+_OTHER_ARTICLES = select(literal_column("1").label("branch"), null().label("mentioned"), *_ARTICLE_COLUMNS).where(
+    A.c.id.in_(bindparam("ids", expanding=True))
+)
+_WHO_ARTICLES_UNION = union_all(select(*_BEST_ARTICLES.c), _OTHER_ARTICLES).subquery()
+_WHO_ARTICLES = select(_WHO_ARTICLES_UNION).order_by(
+    _WHO_ARTICLES_UNION.c.branch, _WHO_ARTICLES_UNION.c.mentioned.desc(), _WHO_ARTICLES_UNION.c.article_id.desc()
+)
+
+
 class PeopleRepository:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
     async def who(self, query: str, *, quotes: int = 5, articles: int = 5, candidates: int = 5) -> WhoCard:
-        """Everyone the store knows by this name: full name, best role, quotes, articles."""
+        """Everyone the store knows by this name: full name, best role, quotes, articles.
+
+        Four round trips whatever the store's size (people with their mention counts, roles,
+        quotes, articles), each an index range bounded by the candidates' own rows: a round
+        trip costs more than any of these queries, so there is one per kind, not per candidate."""
         query = " ".join(query.split())
         if not query:
             return WhoCard(query=query)
         key = person_key(query)
-        skey = surname_key(query)
         async with self._engine.connect() as conn:
-            rows = (
-                await conn.execute(
-                    select(P.c.id, P.c.name, P.c.role, P.c.aliases, P.c.key, P.c.kind).where(
-                        (P.c.key == key) | (P.c.surname_key == skey) | (P.c.surname_key == key)
-                    )
-                )
-            ).all()
+            rows = (await conn.execute(_WHO_PEOPLE, {"key": key, "skey": surname_key(query)})).all()
             if len(query.split()) > 1:
                 rows = [r for r in rows if r.key == key or same_person(r.name, query)]
-            counts: dict[int, int] = {}
-            ids = [r.id for r in rows]
-            for i in range(0, len(ids), 500):
-                counted = await conn.execute(
-                    select(M.c.person_id, func.count()).where(M.c.person_id.in_(ids[i : i + 500])).group_by(M.c.person_id)
-                )
-                counts.update({pid: n for pid, n in counted.all()})
-            cards = [(counts.get(r.id, 0), r) for r in rows]
             # People before organisations: an org that shares a surname key never outranks a person.
-            cards.sort(key=lambda c: (c[1].kind != "person", -c[0], c[1].name))
+            cards = sorted(rows, key=lambda r: (r.kind != "person", -r.mentions, r.name))[:candidates]
             result = WhoCard(query=query)
+            if not cards:
+                return result
             # The best-known match gets quotes and articles; other candidates (namesakes)
-            # are listed with their roles so the asker can pick one by full name.
-            for rank, (mention_count, r) in enumerate(cards[:candidates]):
-                detail = rank == 0
-                result.matches.append(
-                    await self._card(conn, r, mention_count, quotes if detail else 0, articles if detail else 1)
-                )
+            # are listed with their roles and latest article so the asker can pick one by full name.
+            best = cards[0]
+            roles: dict[int, list[str]] = {}
+            for pid, role, _seen in (await conn.execute(_WHO_ROLES, {"ids": [r.id for r in cards]})).all():
+                kept = roles.setdefault(pid, [])
+                if len(kept) < 10:
+                    kept.append(role)
+            quote_rows = (await conn.execute(_WHO_QUOTES, {"pid": best.id, "n": quotes})).all() if quotes else []
+            others = [r.latest_article for r in cards[1:] if r.latest_article is not None]
+            article_rows = (await conn.execute(_WHO_ARTICLES, {"pid": best.id, "n": articles, "ids": others})).all()
+            best_articles = [a for a in article_rows if a.branch == 0]
+            by_id = {a.article_id: a for a in article_rows if a.branch == 1}
+            for rank, r in enumerate(cards):
+                if rank == 0:
+                    mine = best_articles
+                else:
+                    mine = [by_id[r.latest_article]] if r.latest_article in by_id else []
+                result.matches.append(_card(r, roles.get(r.id, []), quote_rows if rank == 0 else [], mine))
         return result
 
-    async def _card(self, conn: AsyncConnection, r, mention_count: int, n_quotes: int, n_articles: int) -> PersonCard:
-        role_rows = (
-            await conn.execute(
-                select(R.c.role, func.max(R.c.seen_at).label("seen"))
-                .where(R.c.person_id == r.id)
-                .group_by(R.c.role)
-                .order_by(desc("seen"))
-                .limit(10)
+
+def _card(r, roles: list[str], quote_rows: list, article_rows: list) -> PersonCard:
+    return PersonCard(
+        name=r.name,
+        # PersonCard has no kind field yet: an organisation's card says so in its role line.
+        role=r.role if r.kind == "person" else ("organisation" + (f", {r.role}" if r.role else "")),
+        roles=roles,
+        mentions=r.mentions,
+        quotes=[
+            QuoteRef(
+                text=q.text, speaker=r.name, speaker_role=q.speaker_role or r.role, url=q.url,
+                article_title=q.headline or q.title, published=as_utc(q.published),
             )
-        ).all()
-        quote_rows = [] if not n_quotes else (
-            await conn.execute(
-                select(Q.c.text, Q.c.speaker, Q.c.speaker_role, Q.c.published, A.c.url, A.c.title, A.c.headline)
-                .join(A, A.c.id == Q.c.article_id)
-                .where(Q.c.person_id == r.id, Q.c.minor.is_(False))
-                .order_by(Q.c.published.desc(), Q.c.article_id.desc(), Q.c.position)
-                .limit(n_quotes)
-            )
-        ).all()
-        article_rows = (
-            await conn.execute(
-                select(A.c.title, A.c.headline, A.c.url, A.c.published, A.c.site_name, A.c.source)
-                .join(M, M.c.article_id == A.c.id)
-                .where(M.c.person_id == r.id)
-                .order_by(M.c.published.desc(), A.c.id.desc())
-                .limit(n_articles)
-            )
-        ).all()
-        return PersonCard(
-            name=r.name,
-            # PersonCard has no kind field yet: an organisation's card says so in its role line.
-            role=r.role if r.kind == "person" else ("organisation" + (f", {r.role}" if r.role else "")),
-            roles=[row.role for row in role_rows],
-            mentions=mention_count,
-            quotes=[
-                QuoteRef(
-                    text=q.text, speaker=r.name, speaker_role=q.speaker_role or r.role, url=q.url,
-                    article_title=q.headline or q.title, published=as_utc(q.published),
-                )
-                for q in quote_rows
-            ],
-            articles=[
-                ArticleRef(title=a.headline or a.title, url=a.url, published=as_utc(a.published), source=a.site_name or a.source)
-                for a in article_rows
-            ],
-        )
+            for q in quote_rows
+        ],
+        articles=[
+            ArticleRef(title=a.headline or a.title, url=a.url, published=as_utc(a.published), source=a.site_name or a.source)
+            for a in article_rows
+        ],
+    )

@@ -21,8 +21,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import func as _func
 from sqlalchemy import inspect as _inspect
 from sqlalchemy import text as _text
+from sqlalchemy.exc import DBAPIError
 
 metadata = MetaData()
 
@@ -131,7 +133,8 @@ person_roles = Table(
     Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
     Column("role", Text, nullable=False),
     Column("seen_at", DateTime(timezone=True)),
-    Index("ix_person_roles_person", "person_id"),
+    # Covers /who's "roles by latest sighting" (an index-only range per person).
+    Index("ix_person_roles_person_role", "person_id", "role", "seen_at"),
 )
 
 mentions = Table(
@@ -141,7 +144,8 @@ mentions = Table(
     Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("count", Integer, nullable=False, default=1),
     Column("published", DateTime(timezone=True)),
-    Index("ix_mentions_person_published", "person_id", "published"),
+    # /who's mention counts (index-only) and latest articles (the order is the index's).
+    Index("ix_mentions_person_latest", "person_id", "published", "article_id"),
 )
 
 quotes = Table(
@@ -160,6 +164,9 @@ quotes = Table(
     Index("ix_quotes_article", "article_id"),
     Index("ix_quotes_person_published", "person_id", "published"),
 )
+
+# Newest first (latest, digest windows, search): the same expression the queries order by.
+Index("ix_articles_when", _func.coalesce(articles.c.published, articles.c.fetched_at), articles.c.id)
 
 subscriptions = Table(
     "subscriptions",
@@ -215,3 +222,84 @@ async def add_source_origin(conn) -> None:
     columns = await conn.run_sync(lambda sync: {c["name"] for c in _inspect(sync).get_columns("sources")})
     if "origin" not in columns:
         await conn.execute(_text("ALTER TABLE sources ADD COLUMN origin VARCHAR(16) NOT NULL DEFAULT 'operator'"))
+
+
+# Indexes replaced in schema v5 by the covering ones above.
+_V5_DROPPED = ("ix_person_roles_person", "ix_mentions_person_published")
+
+
+async def add_lookup_indexes(conn) -> None:
+    """In-place migration (schema v5): /who's covering indexes and the newest-first index on
+    articles. Idempotent (a new database already has them from ``create_all``)."""
+    await conn.execute(_text("CREATE INDEX IF NOT EXISTS ix_person_roles_person_role ON person_roles (person_id, role, seen_at)"))
+    await conn.execute(_text("CREATE INDEX IF NOT EXISTS ix_mentions_person_latest ON mentions (person_id, published, article_id)"))
+    await conn.execute(_text("CREATE INDEX IF NOT EXISTS ix_articles_when ON articles (coalesce(published, fetched_at), id)"))
+    for name in _V5_DROPPED:
+        await conn.execute(_text(f"DROP INDEX IF EXISTS {name}"))
+
+
+# SQLite: an FTS5 index of title and body with the trigram tokenizer, so "contains this
+# substring, case-insensitively" (what search means) is answered from the index; kept in step
+# by triggers. PostgreSQL: pg_trgm GIN indexes, which serve ILIKE '%word%' directly.
+SQLITE_FTS = [
+    (
+        "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, body, content='articles', "
+        "content_rowid='id', tokenize='trigram')"
+    ),
+    (
+        "CREATE TRIGGER IF NOT EXISTS articles_fts_insert AFTER INSERT ON articles BEGIN "
+        "INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END"
+    ),
+    (
+        "CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN "
+        "INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body); END"
+    ),
+    (
+        "CREATE TRIGGER IF NOT EXISTS articles_fts_update AFTER UPDATE OF title, body ON articles BEGIN "
+        "INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body); "
+        "INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END"
+    ),
+    "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')",
+]
+POSTGRES_TRGM = [
+    "CREATE INDEX IF NOT EXISTS ix_articles_title_trgm ON articles USING gin (title gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS ix_articles_body_trgm ON articles USING gin (body gin_trgm_ops)",
+]
+
+
+async def add_search_index(conn) -> None:
+    """In-place migration (schema v6): the substring search index. Where the database cannot
+    have one (SQLite without FTS5's trigram tokenizer, PostgreSQL without pg_trgm), search
+    keeps working by scanning, and the log says so."""
+    import logging
+
+    log = logging.getLogger(__name__)
+    if conn.dialect.name == "sqlite":
+        version = (await conn.execute(_text("SELECT sqlite_version()"))).scalar_one()
+        fts5 = (await conn.execute(_text("SELECT 1 FROM pragma_compile_options WHERE compile_options = 'ENABLE_FTS5'"))).first()
+        if not fts5 or tuple(int(p) for p in version.split(".")[:2]) < (3, 34):  # trigram came in 3.34
+            log.warning("no full-text index for search: SQLite %s has no FTS5 trigram tokenizer", version)
+            return
+        for statement in SQLITE_FTS:
+            await conn.execute(_text(statement))
+        return
+    available = (await conn.execute(_text("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'"))).first()
+    if not available:
+        log.warning("no full-text index for search: the PostgreSQL server has no pg_trgm extension")
+        return
+    try:
+        async with conn.begin_nested():
+            await conn.execute(_text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+            for statement in POSTGRES_TRGM:
+                await conn.execute(_text(statement))
+    except DBAPIError as exc:  # no right to create the extension
+        log.warning("no full-text index for search (pg_trgm): %s", exc)
+
+
+async def has_search_index(conn) -> bool:
+    """Whether add_search_index could build the index on this database."""
+    if conn.dialect.name == "sqlite":
+        found = await conn.execute(_text("SELECT 1 FROM sqlite_master WHERE name = 'articles_fts'"))
+    else:
+        found = await conn.execute(_text("SELECT 1 FROM pg_indexes WHERE indexname = 'ix_articles_body_trgm'"))
+    return found.first() is not None
