@@ -227,7 +227,10 @@ def _htmldate(tree: lxml.html.HtmlElement) -> datetime | None:
             find_date,  # trafilatura's own dependency; imported when needed
         )
 
-        found = find_date(tree, extensive_search=True, original_date=True, outputformat="%Y-%m-%d")
+        # The quick reading first (URL, headers, markup: ~0.7 ms); the extensive one (free text,
+        # dateparser: ~11 ms and a 3 s import) only when it finds nothing.
+        found = (find_date(tree, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+                 or find_date(tree, extensive_search=True, original_date=True, outputformat="%Y-%m-%d"))
     except Exception:  # noqa: BLE001 -- a date guesser must never break extraction
         return None
     return plausible_date(parse_datetime(found)) if found else None
