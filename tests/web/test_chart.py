@@ -38,7 +38,9 @@ def test_svg_is_xml_with_the_title_as_text_and_stable_bytes():
 def test_more_mentions_draw_more_ink():
     quiet = Image.open(io.BytesIO(render_mentions_chart(_data(articles=[0] * 89 + [1], quotes=[0] * 90)))).convert("L")
     busy = Image.open(io.BytesIO(render_mentions_chart(_data(articles=[3] * 90, quotes=[0] * 90)))).convert("L")
-    dark = lambda im: sum(1 for p in im.tobytes() if p < 160)
+    def dark(im) -> int:
+        return sum(1 for p in im.tobytes() if p < 160)
+
     assert dark(busy) > 2 * dark(quiet)
 
 
