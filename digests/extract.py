@@ -32,7 +32,7 @@ from digests.extract_meta import PageMeta, read_metadata
 from digests.headline import clean_title, generate_title
 from digests.models import Article, FetchedPage, Link, Rejected
 from digests.textfile import (
-    MIN_BODY_CHARS,
+    too_short,
     boilerplate_kind,
     extract_text,
     teaser_title,
@@ -354,7 +354,7 @@ def extract_html(html: str, url: str) -> Article | Rejected:
         return Rejected(url, "empty", "no main text found in the page")
     paragraphs, related, links = chosen.paragraphs, chosen.related, chosen.links
     body = "\n\n".join(paragraphs)
-    if len(body) < MIN_BODY_CHARS:
+    if too_short(body):
         return Rejected(url, "too_short", f"only {len(body)} characters of article text")
     related_urls = {link.url for link in related}
     body_links = [link for link in links if link.url not in related_urls and link.url != meta.url]

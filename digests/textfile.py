@@ -24,9 +24,24 @@ from zoneinfo import ZoneInfo
 from digests.headline import generate_title
 from digests.models import Article, Link, Rejected
 
-__all__ = ["extract_text", "parse_dateline", "boilerplate_kind", "teaser_title", "is_related_label", "MIN_BODY_CHARS"]
+__all__ = ["extract_text", "parse_dateline", "boilerplate_kind", "teaser_title", "is_related_label", "MIN_BODY_CHARS",
+           "body_length", "too_short"]
 
 MIN_BODY_CHARS = 250  # shorter than a news brief: an error page, a stub, a list
+# Chinese and Japanese characters (and Hangul syllables) each carry about a word: a 200-character
+# Japanese brief says as much as 500 Latin characters. Counted with these weights against the floor.
+_WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def body_length(text: str) -> int:
+    """The length of ``text`` as the too-short floor counts it: a CJK character counts 3, a
+    Hangul syllable 2 (Korean separates words by spaces), anything else 1."""
+    return len(text) + 2 * len(_WIDE.findall(text)) + len(_HANGUL.findall(text))
+
+
+def too_short(body: str) -> bool:
+    return body_length(body) < MIN_BODY_CHARS
 _SHORT = 300  # page furniture is short; a long paragraph is prose whatever words it holds
 
 _RELATED_LABEL = re.compile(
@@ -274,7 +289,7 @@ def extract_text(text: str, url: str) -> Article | Rejected:
     if not authors and (author := _footer_author(footer)):
         authors.append(author)
     body = "\n\n".join(body_lines)
-    if len(body) < MIN_BODY_CHARS:
+    if too_short(body):
         return Rejected(url, "too_short", f"only {len(body)} characters of article text")
     unique = list(dict.fromkeys(t for t in related if t not in body_lines))
     return Article(
