@@ -20,7 +20,7 @@ from bot.config import Config, load_config
 from bot.logs import configure_logging, redact, register_secret
 from digests.errors import DigestError
 
-__all__ = ["CliContext", "main", "open_store", "pass_ctx", "register_config_secrets", "run_async"]
+__all__ = ["CliContext", "hoist_global_options", "main", "open_store", "pass_ctx", "register_config_secrets", "run_async"]
 
 err_console = Console(stderr=True)
 
@@ -71,11 +71,53 @@ async def open_store(ctx: CliContext, *, read_only: bool = False):
     database, so a missing or damaged one is reported instead of replaced."""
     from digests.store import Store
 
-    return await Store.open(ctx.config.database, read_only=read_only)
+    try:
+        return await Store.open(ctx.config.database, read_only=read_only)
+    except DigestError as exc:
+        missing = exc.__cause__
+        if isinstance(missing, ImportError) and "://" in ctx.config.database:
+            # `pip install .` brings SQLite only: name the extra that brings the driver.
+            driver = getattr(missing, "name", None) or "its driver"
+            raise DigestError(f"{exc}; the PostgreSQL driver ({driver}) is an extra: "
+                              "pip install 'newsdigest[postgres]'") from missing
+        raise
+
+
+# Options of the group that a user may also type after the subcommand
+# (`newsdigest run --config X`): moved in front of it before click parses.
+_GLOBAL_OPTIONS = ("--config", "--db")
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``args`` with every ``--config``/``--db`` found after the subcommand moved before it,
+    so both placements mean the same. Nothing after ``--`` is touched."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        name = arg.split("=", 1)[0]
+        if name in _GLOBAL_OPTIONS and (rest or front):
+            if "=" in arg or i + 1 >= len(args):
+                front.append(arg)
+                i += 1
+            else:
+                front += [arg, args[i + 1]]
+                i += 2
+            continue
+        rest.append(arg)
+        i += 1
+    return front + rest
 
 
 class _Group(click.Group):
     """Turns our errors into one clear line on stderr and exit status 1."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(list(args)))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -106,7 +148,11 @@ def _print_error(exc: BaseException) -> None:
 @click.version_option(package_name="newsdigest")
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None, db: str | None, verbose: int) -> None:
-    """Read news sources for you: clean articles, who said what, digests."""
+    """Read news sources for you: clean articles, who said what, digests.
+
+    --config and --db may also be given after the command (newsdigest run --db x.db)."""
+    if db is not None and not db.strip():
+        raise click.BadParameter("is empty: give a database file path or URL, or leave --db out", param_hint="--db")
     ctx.obj = CliContext(config_path=config_path, db=db, verbose=verbose)
 
 

@@ -167,16 +167,33 @@ def _print_analysis_text(r: dict) -> None:
 @pass_ctx
 @run_async
 async def who(ctx: CliContext, name: tuple[str, ...], fmt: str) -> None:
-    """Who is this: full name, role, quotes and articles from the store."""
-    async with await open_store(ctx, read_only=True) as store:
-        card = await store.people.who(" ".join(name))
-    if fmt == "json":
-        click.echo(json.dumps(to_jsonable(card), indent=2, ensure_ascii=False))
-        return
-    from bot.messages import WHO_UNKNOWN
+    """Who is this: full name, role, quotes and articles from the store.
+
+    Exits 1 when nobody by that name is known (as grep does when nothing matches)."""
+    from bot.messages import WHO_UNKNOWN, WHO_USAGE_CLI
     from digests.answers import Notice
 
-    _print_answer(card if card.matches else Notice(WHO_UNKNOWN.format(query=card.query)), fmt)
+    query = " ".join(" ".join(name).split())
+    if not query:
+        raise click.UsageError(WHO_USAGE_CLI)
+    async with await open_store(ctx, read_only=True) as store:
+        card = await store.people.who(query)
+    if fmt == "json":
+        click.echo(json.dumps(who_record(card), indent=2, ensure_ascii=False))
+    else:
+        _print_answer(card if card.matches else Notice(WHO_UNKNOWN.format(query=card.query)), fmt)
+    if not card.matches:
+        sys.exit(1)
+
+
+def who_record(card) -> dict:
+    """`who --format json`: the card, with each person's count of articles naming them
+    called ``article_count`` (the model's ``mentions`` counts articles, not mentions)."""
+    record = to_jsonable(card)
+    for match in record.get("matches") or []:
+        if isinstance(match, dict) and "mentions" in match:
+            match["article_count"] = match.pop("mentions")
+    return record
 
 
 @click.command()
@@ -209,9 +226,14 @@ async def ask(ctx: CliContext, command_line: str, fmt: str) -> None:
     from bot.commands import Request, handle, parse_command
     from bot.runtime import services
 
-    parsed = parse_command(command_line if command_line.startswith("/") else "/" + command_line)
+    from bot.messages import ASK_USAGE
+
+    line = command_line.strip()
+    if line.strip("/") == "":
+        raise click.UsageError(ASK_USAGE)
+    parsed = parse_command(line if line.startswith("/") else "/" + line)
     if parsed is None:
-        raise DigestError(f"not a command: {command_line}")
+        raise DigestError(f"not a chat command: {line} (try: newsdigest ask /help)")
     request = Request(command=parsed.command, args=parsed.args, platform=CONSOLE_PLATFORM, chat_id=CONSOLE_CHAT_ID,
                       user_id=CONSOLE_CHAT_ID, chat_kind="private", is_admin=True,
                       is_operator=True)

@@ -10,6 +10,7 @@ import click
 
 from bot.cli import CliContext, open_store, pass_ctx, run_async
 from bot.cluster import ROLES
+from bot.messages import DEMO_ADDED, plural
 
 __all__ = ["register", "run", "status"]
 
@@ -45,6 +46,8 @@ async def run(ctx: CliContext, once: bool, demo: bool | None, role: str, concurr
     async with NewsdigestApp(ctx.config, demo=demo) as app:
         if not app.has_tokens:
             click.echo("No TELEGRAM_BOT_TOKEN or SLACK_BOT_TOKEN set: printing messages here.", err=True)
+        if app.demo:
+            click.echo(DEMO_ADDED, err=True)
         if once:
             report = await app.run_once()
         else:
@@ -54,8 +57,8 @@ async def run(ctx: CliContext, once: bool, demo: bool | None, role: str, concurr
             report = await app.serve(stop)
         d = report.delivery
         click.echo(
-            f"ingested {report.ingested} new articles; queued {report.digests_queued} digest and "
-            f"{report.alerts_queued} alert messages; sent {d.sent}, retrying {d.retried}, failed {d.dead}",
+            f"ingested {plural(report.ingested, 'new article')}; queued {report.digests_queued} digest and "
+            f"{plural(report.alerts_queued, 'alert message')}; sent {d.sent}, retrying {d.retried}, failed {d.dead}",
             err=True,
         )
         for error in report.ingest_errors[:5]:

@@ -18,6 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from bot.cli import CliContext, open_store, pass_ctx, run_async
+from bot.messages import NO_SOURCES_HINT, plural
 from digests.errors import DigestError
 from digests.models import to_jsonable
 from digests.targets import target_kind
@@ -88,10 +89,17 @@ async def sources_list(ctx: CliContext, fmt: str) -> None:
 @pass_ctx
 @run_async
 async def sources_remove(ctx: CliContext, targets: tuple[str, ...]) -> None:
-    """Remove sources by URL or id (stored articles stay)."""
+    """Remove sources by URL or id (stored articles stay). ``demo`` removes the bundled demo
+    articles and the terminal's subscription that ``newsdigest run`` added with them."""
     missing = []
     async with await open_store(ctx) as store:
         for target in targets:
+            if target == DEMO_NAME:
+                if await _remove_demo(store):
+                    click.echo("removed: the demo source and the console subscription")
+                else:
+                    missing.append(target)
+                continue
             key = target if "://" in target or target.isdigit() else str(Path(target).expanduser().resolve())
             if await store.sources.remove(key):
                 click.echo(f"removed: {target}")
@@ -99,6 +107,23 @@ async def sources_remove(ctx: CliContext, targets: tuple[str, ...]) -> None:
                 missing.append(target)
     if missing:
         raise DigestError(f"no such source: {', '.join(missing)}")
+
+
+DEMO_NAME = "demo"
+
+
+async def _remove_demo(store) -> bool:
+    """The demo folder source and the console's home-chat subscription; True if either was there."""
+    from bot.app import DEMO_DIR
+    from bot.console import CONSOLE_CHAT_ID, CONSOLE_PLATFORM
+
+    demo_urls = {str(DEMO_DIR), DEMO_DIR.as_uri()}
+    removed = False
+    for record in await store.sources.list():
+        if record.url in demo_urls:
+            removed = await store.sources.remove(record.id) or removed
+    removed = await store.subscriptions.remove(CONSOLE_PLATFORM, CONSOLE_CHAT_ID) or removed
+    return removed
 
 
 @sources.command("import")
@@ -124,7 +149,7 @@ async def sources_import(ctx: CliContext, opml_file: str) -> None:
                 continue
             _, created = await store.sources.add(outline.xml_url, "feed", title=outline.title or None)
             added += created
-    click.echo(f"imported {added} new feeds ({len(outlines) - added - skipped} already known or without a feed URL"
+    click.echo(f"imported {plural(added, 'new feed')} ({len(outlines) - added - skipped} already known or without a feed URL"
                + (f", {skipped} skipped" if skipped else "") + ")")
 
 
@@ -174,14 +199,20 @@ async def ingest(ctx: CliContext, targets: tuple[str, ...], all_sources: bool) -
             worker = IngestWorker(store, fetcher, ingest_options(cfg.ingest), progress=progress, executor=executor)
             if targets:
                 report = await worker.ingest_targets([_normalise(t) for t in targets])
+            elif not await store.sources.list():
+                report = None
             else:
                 # Explicit `ingest` polls every source: the user asked for it now.
                 report = await worker.run_once(all_sources=True)
     if executor is not None:
         executor.shutdown()
+    if report is None:
+        click.echo(NO_SOURCES_HINT, err=True)
+        return
     click.echo(
-        f"{report.new} new, {report.duplicates} duplicates, {report.skipped} already stored, "
-        f"{report.not_modified} not modified, {len(report.rejected)} without an article, {len(report.errors)} errors"
+        f"{report.new} new, {plural(report.duplicates, 'duplicate')}, {report.skipped} already stored, "
+        f"{report.not_modified} not modified, {len(report.rejected)} without an article, "
+        f"{plural(len(report.errors), 'error')}"
     )
     for rejected in report.rejected:
         click.echo(f"  no article: {rejected.url} ({rejected.reason}{': ' + rejected.detail if rejected.detail else ''})", err=True)

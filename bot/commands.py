@@ -137,7 +137,7 @@ async def latest(req: Request, s: Services) -> Answer:
             return Notice(msg.LATEST_BAD_N, "warning")
         n = int(req.args[0])
     rows = await s.store.articles.latest(n)
-    return ArticleList(title=f"Latest {len(rows)} articles", articles=[_ref(r) for r in rows], empty_message=msg.LATEST_EMPTY)
+    return ArticleList(title=msg.latest_title(len(rows)), articles=[_ref(r) for r in rows], empty_message=msg.LATEST_EMPTY)
 
 
 async def search(req: Request, s: Services) -> Answer:

@@ -5,6 +5,7 @@ of posted, so ``newsdigest run`` shows what it would send. Registered as a built
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +40,9 @@ class ConsoleSender:
     async def send(self, chat_id: str, payload: dict[str, Any], idempotency_key: str) -> str:
         text = str(payload.get("text") or "").rstrip("\n")
         # The text is already wrapped by render_text: soft_wrap keeps rich from wrapping it again.
-        self.console.rule(Text(f"message to {chat_id} · {idempotency_key}", style="dim"), style="dim")
+        # The chat and the local time a reader would see; the idempotency key is internal.
+        when = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+        self.console.rule(Text(f"message to {chat_id} · {when}", style="dim"), style="dim")
         self.console.print(Text(text), soft_wrap=True)
         return f"console-{next(self._ids)}"
 

@@ -15,6 +15,8 @@ COMMANDS: list[tuple[str, str]] = [
 ]
 
 WHO_USAGE = "Usage: /who NAME, for example /who Yermak"
+WHO_USAGE_CLI = "give a name, for example: newsdigest who Yermak"
+ASK_USAGE = 'give a chat command, for example: newsdigest ask "/who Yermak" (newsdigest ask /help lists them)'
 WHO_UNKNOWN = "I don't know anyone called “{query}” yet."
 SEARCH_USAGE = "Usage: /search QUERY, for example /search rare earth"
 LATEST_BAD_N = "Usage: /latest [N] with N between 1 and 50"
@@ -37,3 +39,19 @@ SOURCE_REMOVED = "Source removed: {url}"
 SOURCE_UNKNOWN = "No such source: {url}"
 SOURCES_USAGE = "Usage: /sources, /sources add URL, /sources remove URL"
 SOURCE_BAD_URL = "Not an http(s) URL: {url}"
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """"1 error", "2 errors", "0 errors" (``plural_form`` for irregular words)."""
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+def latest_title(count: int) -> str:
+    """Title of the /latest answer: "Latest 1 article", "Latest 5 articles"."""
+    return f"Latest {plural(count, 'article')}"
+
+
+NO_SOURCES_HINT = "No sources yet: add one with `newsdigest sources add URL` (a feed, a page, a file or a folder)."
+DEMO_ADDED = ("Added the bundled demo articles as a source, and this terminal as a subscribed chat, "
+              "in this database. `newsdigest sources remove demo` removes both; "
+              "`newsdigest run --no-demo` keeps the demo out.")

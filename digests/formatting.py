@@ -6,12 +6,13 @@ can measure length in Python characters or in UTF-16 code units (what Telegram c
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from typing import TypeVar
 from urllib.parse import quote, urlsplit
+
+import regex
 
 from digests.answers import SourceView, SubscriptionView
 from digests.urls import host_of  # re-exported: renderers and compose name hosts the same way as dedup
@@ -41,9 +42,11 @@ MAX_LINK_URL = 2000
 ELLIPSIS = "…"
 LEVEL_ICONS = {"info": "ℹ️", "success": "✅", "warning": "⚠️", "error": "❌"}
 
-# Characters that attach to the one before them: cutting just before one would leave a
-# broken emoji or a letter without its accent.
-_JOINERS = {"\u200d", "\ufe0e", "\ufe0f"}
+# A user-perceived character (extended grapheme cluster: a flag, a keycap, a letter with its
+# accents, an emoji with its modifiers and joiners); truncation never cuts inside one.
+_GRAPHEME = regex.compile(r"\X")
+# Clusters are short; a window this far past the cut settles the last boundary before it.
+_GRAPHEME_LOOKAHEAD = 64
 _PRINTABLE_ASCII = "".join(chr(code) for code in range(0x21, 0x7F))
 
 
@@ -57,15 +60,16 @@ def one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def _attaches(ch: str) -> bool:
-    return ch in _JOINERS or unicodedata.combining(ch) > 0 or 0x1F3FB <= ord(ch) <= 0x1F3FF
-
-
 def _safe_cut(text: str, cut: int) -> int:
-    """Move ``cut`` left so it never separates a character from what attaches to it."""
-    while 0 < cut < len(text) and (_attaches(text[cut]) or text[cut - 1] == "\u200d"):
-        cut -= 1
-    return cut
+    """The last grapheme boundary at or before ``cut`` (so 🇺🇦 or 1️⃣ is kept whole or dropped)."""
+    if cut <= 0 or cut >= len(text):
+        return max(0, min(cut, len(text)))
+    best = 0
+    for match in _GRAPHEME.finditer(text, 0, cut + _GRAPHEME_LOOKAHEAD):
+        if match.end() > cut:
+            break
+        best = match.end()
+    return best
 
 
 def _cut_index(text: str, limit: int, cost: Callable[[str], int]) -> int:
@@ -95,7 +99,7 @@ def _truncate_with(text: str, limit: int, cost: Callable[[str], int]) -> str:
 def truncate(text: str, limit: int, *, units: str = "chars") -> str:
     """``text`` shortened to at most ``limit`` (characters, or UTF-16 units with
     ``units="utf16"``), ending with "…" when something was cut. Cuts at a word boundary when
-    one is near, never inside a surrogate pair, emoji sequence or combining mark."""
+    one is near, never inside a grapheme (a flag, keycap, emoji sequence or letter with its accents)."""
     cost = (lambda ch: 2 if ord(ch) > 0xFFFF else 1) if units == "utf16" else (lambda ch: 1)
     return _truncate_with(text, limit, cost)
 

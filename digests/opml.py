@@ -7,9 +7,11 @@ with ``/``). ``write_opml`` writes one folder per category, so a list survives a
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from email.utils import formatdate
+from html.entities import name2codepoint
 
 from digests.errors import FeedError
 
@@ -33,12 +35,40 @@ def _attr(node: ET.Element, name: str) -> str:
     return ""
 
 
+_XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
+_AMPERSAND = re.compile(r"&(#[0-9]+;|#[xX][0-9a-fA-F]+;|([A-Za-z][A-Za-z0-9]*);)?")
+
+
+def _repair_entities(text: str | bytes) -> str:
+    """``text`` with each bare "&" escaped and each HTML named entity (&nbsp;, &eacute;)
+    written as the character reference XML understands; XML's own five are kept."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    # The declaration may name the original encoding; the repaired text is a str.
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+
+    def fix(match: re.Match[str]) -> str:
+        if match.group(1) is None:
+            return "&amp;"
+        name = match.group(2)
+        if name is None or name in _XML_ENTITIES:
+            return match.group(0)
+        codepoint = name2codepoint.get(name)
+        return f"&#{codepoint};" if codepoint is not None else "&amp;" + match.group(1)
+
+    return _AMPERSAND.sub(fix, text)
+
+
 def read_opml(text: str | bytes) -> list[OpmlOutline]:
-    """Every feed in an OPML document, in document order, without duplicate feed URLs."""
+    """Every feed in an OPML document, in document order, without duplicate feed URLs. A bare
+    "&" and HTML entities such as ``&nbsp;``, which real exports contain, are tolerated."""
     try:
         root = ET.fromstring(text)
     except ET.ParseError as exc:
-        raise FeedError(f"not an OPML document: {exc}") from None
+        try:  # real exports carry a bare "&" or an HTML entity such as &nbsp;: repair, retry
+            root = ET.fromstring(_repair_entities(text))
+        except ET.ParseError:
+            raise FeedError(f"not an OPML document: {exc}") from None
     if root.tag.lower() != "opml":
         raise FeedError(f"not an OPML document: the root element is <{root.tag}>")
     body = next((child for child in root if child.tag.lower() == "body"), None)

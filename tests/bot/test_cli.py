@@ -51,7 +51,7 @@ def test_sources_add_list_export_import_remove(cli, tmp_path, http_server):
     cli("sources", "export", "-o", str(opml))
     cli("sources", "remove", feed)
     assert "No sources yet" in cli("sources", "list").output
-    assert "imported 1 new feeds" in cli("sources", "import", str(opml)).output
+    assert "imported 1 new feed " in cli("sources", "import", str(opml)).output
     result = cli("sources", "remove", "https://nope.example/rss", ok=False)
     assert result.exit_code == 1 and "no such source" in result.output
 
@@ -65,7 +65,7 @@ def test_an_imported_opml_never_adds_local_files(cli, tmp_path):
 <outline text="ftp" type="rss" xmlUrl="ftp://files.example.org/feed.xml"/>
 </body></opml>""", encoding="utf-8")
     result = cli("sources", "import", str(opml))
-    assert "imported 1 new feeds" in result.output and "3 skipped" in result.output
+    assert "imported 1 new feed " in result.output and "3 skipped" in result.output
     listed = json.loads(cli("sources", "list", "--format", "json").output)
     assert [s["url"] for s in listed] == ["https://news.example.org/rss.xml"]
 
@@ -123,8 +123,8 @@ def test_seed_ingest_and_who(cli):
     assert waltz["name"] == "Mike Waltz" and "National Security Adviser" in waltz["role"]
     bessent = json.loads(cli("who", "Bessent", "--format", "json").output)["matches"][0]
     assert bessent["name"] == "Scott Bessent" and "Treasury Secretary" in bessent["role"]
-    unknown = cli("who", "Nobody").output
-    assert "don't know anyone" in unknown
+    unknown = cli("who", "Nobody", ok=False)
+    assert unknown.exit_code == 1 and "don't know anyone" in unknown.output  # not found: 1, like grep
 
 
 def _count(db: Path) -> tuple[int, int]:
