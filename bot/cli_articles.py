@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from bot.cli import CliContext, open_store, pass_ctx, run_async
+from bot.cli_context import CliContext, open_store, pass_ctx, run_async
 from bot.console import CONSOLE_CHAT_ID, CONSOLE_PLATFORM
 from bot.platforms import platform, platform_names
 from digests.errors import DigestError

@@ -8,7 +8,7 @@ from datetime import UTC
 
 import click
 
-from bot.cli import CliContext, open_store, pass_ctx, run_async
+from bot.cli_context import CliContext, open_store, pass_ctx, run_async
 from bot.cluster import ROLES
 from bot.messages import DEMO_ADDED, plural
 

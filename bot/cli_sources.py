@@ -17,7 +17,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from bot.cli import CliContext, open_store, pass_ctx, run_async
+from bot.cli_context import CliContext, open_store, pass_ctx, run_async
 from bot.messages import NO_SOURCES_HINT, plural
 from digests.errors import DigestError
 from digests.models import to_jsonable

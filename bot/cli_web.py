@@ -45,7 +45,7 @@ def _option(config, name: str, given, default):
 
 
 def register(main: click.Group) -> None:
-    from bot.cli import CliContext, pass_ctx
+    from bot.cli_context import CliContext, pass_ctx
 
     @main.command("web")
     @click.option("--host", default=None, help="Address to listen on (default [web] listen or 127.0.0.1).")

@@ -278,3 +278,13 @@ def test_sources_import_reads_an_opml_export_with_bare_ampersands_and_nbsp(runne
     sources = json.loads(runner("--db", db, "sources", "list", "--format", "json").output)
     assert {s["url"] for s in sources} == {"https://a.example/rss?x=1&y=2", "https://b.example/feed"}
     assert {s["title"] for s in sources} == {"Tom & Jerry\u00a0Daily", "Café & Co"}
+
+
+def test_python_dash_m_runs_the_same_command_without_an_import_cycle():
+    import subprocess
+    import sys
+
+    for module in ("bot", "bot.cli"):
+        result = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert "Usage: newsdigest" in result.stdout and "who" in result.stdout and "circular" not in result.stderr
