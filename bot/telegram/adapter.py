@@ -233,9 +233,9 @@ class TelegramAdapter:
         chart = await self._chart_for(answer)
         if chart is not None:
             fits = len(messages) == 1 and telegram_length(messages[0].text) <= CAPTION_LIMIT
-            caption = messages[0].text if fits else f"<b>{escape_html(chart.name)}</b>: {CHART_CAPTION}"
-            buttons = [[{"label": b.label, "command": b.command} for b in row]
-                       for row in messages[0].buttons] if fits else None
+            card = telegram_payload(messages[0])  # the one builder of a message's text and buttons
+            caption = card["text"] if fits else f"<b>{escape_html(chart.name)}</b>: {CHART_CAPTION}"
+            buttons = card["buttons"] if fits else None
             message_id, chat_id = await self._post(chat_id, lambda chat: self.sender.send_photo(
                 chat, chart.png, caption=caption, buttons=buttons, reply_to=reply_to,
                 idempotency_key=f"reply:{chat}"))

@@ -375,6 +375,15 @@ class FakeTelegram:
             result["reply_markup"] = m.reply_markup
         return result
 
+    async def _accept(self, message: SentMessage) -> None:
+        """Record an accepted message (text or photo) in the flood windows and the log."""
+        for times in (self._send_times, self._chat_times[message.chat_id]):
+            times.append(message.at)
+            while len(times) > max(self.limits.messages_per_second, self.limits.group_messages):
+                times.popleft()
+        self.messages.append(message)
+        await self._notify()
+
     async def _api_sendmessage(self, params: dict) -> dict:
         chat_id = self._target(params)
         now = time.monotonic()
@@ -388,12 +397,7 @@ class FakeTelegram:
             reply_to=reply.get("message_id"), at=now,
             link_preview_disabled=bool(preview.get("is_disabled")) or str(params.get("disable_web_page_preview")).lower() == "true",
         )
-        for times in (self._send_times, self._chat_times[chat_id]):
-            times.append(now)
-            while len(times) > max(self.limits.messages_per_second, self.limits.group_messages):
-                times.popleft()
-        self.messages.append(message)
-        await self._notify()
+        await self._accept(message)
         return self._result(message, entities)
 
     async def _api_sendphoto(self, params: dict) -> dict:
@@ -420,10 +424,7 @@ class FakeTelegram:
                               plain_text=plain, parse_mode=params.get("parse_mode"),
                               reply_markup=params.get("reply_markup") or None, reply_to=reply.get("message_id"),
                               at=now, photo=photo)
-        for times in (self._send_times, self._chat_times[chat_id]):
-            times.append(now)
-        self.messages.append(message)
-        await self._notify()
+        await self._accept(message)
         result = self._result(message, entities)
         result.pop("text")
         result.update(caption=plain, photo=[{"file_id": f"photo-{message.message_id}", "file_unique_id":
