@@ -145,7 +145,8 @@ class NewsdigestApp:
         web = self.config.web
         stop = asyncio.Event()
         task = asyncio.create_task(serve_web(self.config.database, web.listen, web.port, base_url=web.base_url,
-                                             admin_token=os.environ.get(ADMIN_TOKEN_ENV), stop=stop),
+                                             admin_token=os.environ.get(ADMIN_TOKEN_ENV), stop=stop,
+                                             store=self.store),
                                    name="newsdigest-web")
         task.add_done_callback(_log_failure)
 

@@ -14,16 +14,18 @@ ADMIN_TOKEN_ENV = "NEWSDIGEST_WEB_ADMIN_TOKEN"
 
 
 async def serve_web(database: str, host: str, port: int, *, base_url: str = "", admin_token: str | None = None,
-                    stop: asyncio.Event | None = None) -> None:
-    """Open the store (migrating it and creating the archive table), then serve until
-    ``stop`` is set (forever when None)."""
+                    stop: asyncio.Event | None = None, store=None) -> None:
+    """Serve until ``stop`` is set (forever when None). ``store``: the caller's open store
+    (``newsdigest run`` shares its own); else one is opened here, which migrates it."""
     from aiohttp import web
 
     from bot.web import WebSettings, create_app
     from digests.store import Store
     from digests.store.archive import open_readonly_engine
 
-    store = await Store.open(database)  # migrates: schema v3 creates the archive table
+    owned = store is None
+    if owned:
+        store = await Store.open(database)  # migrates: schema v4 creates the archive table
     readonly = open_readonly_engine(database)
     app = create_app(store, readonly, WebSettings(base_url=base_url, admin_token=admin_token or None))
     runner = web.AppRunner(app, access_log=None)
@@ -36,7 +38,8 @@ async def serve_web(database: str, host: str, port: int, *, base_url: str = "", 
     finally:
         await runner.cleanup()
         await readonly.dispose()
-        await store.close()
+        if owned:
+            await store.close()
 
 
 def _option(config, name: str, given, default):

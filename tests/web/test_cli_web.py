@@ -49,3 +49,32 @@ def test_web_command_help_names_its_options_and_the_admin_token():
     assert result.exit_code == 0, result.output
     for word in ("--host", "--port", "--base-url", "NEWSDIGEST_WEB_ADMIN_TOKEN"):
         assert word in result.output
+
+
+async def test_run_with_web_enabled_serves_the_archive_from_its_own_store(tmp_path):
+    import io
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from bot.app import NewsdigestApp
+    from bot.config import StoreConfig, WebConfig, load_config
+
+    port = _free_port()
+    config = replace(load_config(None, env={}), store=StoreConfig(database=str(tmp_path / "run.db")),
+                     web=WebConfig(enabled=True, listen="127.0.0.1", port=port))
+    async with NewsdigestApp(config, demo=False, console=Console(file=io.StringIO())):
+        async with aiohttp.ClientSession() as http:
+            for _ in range(100):
+                try:
+                    response = await http.get(f"http://127.0.0.1:{port}/digests")
+                    break
+                except aiohttp.ClientConnectorError:
+                    await asyncio.sleep(0.05)
+            assert response.status == 200
+    async with aiohttp.ClientSession() as http:  # stopped with the app
+        try:
+            await http.get(f"http://127.0.0.1:{port}/digests", timeout=aiohttp.ClientTimeout(total=2))
+            raise AssertionError("the archive still answers after the app stopped")
+        except aiohttp.ClientConnectorError:
+            pass
