@@ -57,13 +57,12 @@ from digests.urlpolicy import (
     UrlPolicy,
     UrlRefused,
     UrlVerdict,
-    is_local_url,
     read_local_file,
     system_resolver,
 )
 from digests.urls import host_of
 
-__all__ = ["FetchPolicy", "FetchTimeout", "Fetcher", "HostBreaker", "HostSkipped", "is_local", "parse_retry_after"]
+__all__ = ["FetchPolicy", "FetchTimeout", "Fetcher", "HostBreaker", "HostSkipped", "parse_retry_after"]
 
 _REDIRECTS = {301, 302, 303, 307, 308}
 _TEXT_HINTS = ("text/", "xml", "json", "html", "javascript")
@@ -138,7 +137,6 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-is_local = is_local_url  # True for ``file:`` URLs and plain paths (kept for callers)
 
 
 def _host_key(url: str) -> str:
