@@ -12,10 +12,15 @@ PostgreSQL so index-only scans work), as an operator would after a bulk load.
 from __future__ import annotations
 
 import json
+import math
+import os
 import random
+import statistics
+import tempfile
 import re
 import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,7 +30,7 @@ from digests.store import Store, schema
 from digests.store.people import surname_key
 from digests.understand.names import person_key
 
-__all__ = ["FillResult", "fill", "news_sentences", "vocabulary"]
+__all__ = ["FillResult", "fill", "news_sentences", "on_each_backend", "percentiles", "vocabulary"]
 
 SHARED_TEXTS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "summaries" / "dev-bbc" / "text"
 
@@ -186,3 +191,26 @@ async def fill(store: Store, n_articles: int, n_people: int = 5000, seed: int = 
             await conn.exec_driver_sql("ANALYZE")
             await conn.commit()
     return FillResult([p["name"].split()[-1] for p in people], words)
+
+
+def percentiles(timings: list[float]) -> tuple[float, float]:
+    """(median, p95) of ``timings``."""
+    timings = sorted(timings)
+    return statistics.median(timings), timings[max(0, math.ceil(0.95 * len(timings)) - 1)]
+
+
+async def on_each_backend(run: Callable[[str, str, object], Awaitable[None]], args, filename: str) -> None:
+    """``run(label, database, args)`` on a temporary SQLite file, then on a fresh PostgreSQL
+    database when NEWSDIGEST_TEST_POSTGRES_URL is set; ``args.backend`` picks one of them."""
+    if args.backend in ("both", "sqlite"):
+        with tempfile.TemporaryDirectory() as tmp:
+            await run("SQLite", str(Path(tmp) / filename), args)
+    if args.backend == "sqlite":
+        return
+    if os.environ.get("NEWSDIGEST_TEST_POSTGRES_URL"):
+        from tests.store_fixtures import fresh_postgres
+
+        async for url in fresh_postgres():
+            await run("PostgreSQL", url, args)
+    else:
+        print("PostgreSQL: skipped (NEWSDIGEST_TEST_POSTGRES_URL not set)")

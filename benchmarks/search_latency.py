@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
-import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -26,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bigstore import FillResult, fill
+from bigstore import FillResult, fill, on_each_backend, percentiles
 from plans import plan_top_nodes
 from sqlalchemy import func, select
 
@@ -58,11 +55,6 @@ async def full_scan(store: Store, query: str, limit: int = 10) -> list[str]:
         return [r.url for r in (await conn.execute(stmt)).all()]
 
 
-def _stats(timings: list[float]) -> tuple[float, float]:
-    timings = sorted(timings)
-    return timings[len(timings) // 2], timings[max(0, math.ceil(0.95 * len(timings)) - 1)]
-
-
 async def measure_search(store: Store, filled: FillResult, n: int, n_reference: int) -> list[tuple]:
     """Per kind: (kind, median, p95, hits/query, ref median, ref p95, answers differing, plan lines)."""
     for q in query_kinds(filled, 5, seed=99)["two words"]:  # warm-up
@@ -83,12 +75,12 @@ async def measure_search(store: Store, filled: FillResult, n: int, n_reference: 
             expected = await full_scan(store, q)
             ref_timings.append((time.perf_counter() - t) * 1000)
             differing += [r.url for r in await store.articles.search(q)] != expected
-        med, p95 = _stats(timings)
+        med, p95 = percentiles(timings)
         plans = []
         if p95 > TARGET_P95_MS:
             plans = [f"  over target: plans of the slowest, /search {slowest[0]} ({slowest[1]:.1f} ms)"]
             plans += await plan_top_nodes(store, lambda q=slowest[0]: store.articles.search(q), lines=3)
-        out.append((kind, med, p95, hits / len(queries), *_stats(ref_timings), differing, plans))
+        out.append((kind, med, p95, hits / len(queries), *percentiles(ref_timings), differing, plans))
     return out
 
 
@@ -121,18 +113,7 @@ async def main() -> None:
     parser.add_argument("--backend", choices=["both", "sqlite", "postgresql"], default="both",
                         help="one backend only (to run the two in parallel processes)")
     args = parser.parse_args()
-    if args.backend in ("both", "sqlite"):
-        with tempfile.TemporaryDirectory() as tmp:
-            await run("SQLite", str(Path(tmp) / "search.db"), args)
-    if args.backend == "sqlite":
-        return
-    if os.environ.get("NEWSDIGEST_TEST_POSTGRES_URL"):
-        from tests.store_fixtures import fresh_postgres
-
-        async for url in fresh_postgres():
-            await run("PostgreSQL", url, args)
-    else:
-        print("PostgreSQL: skipped (NEWSDIGEST_TEST_POSTGRES_URL not set)")
+    await on_each_backend(run, args, "search.db")
 
 
 if __name__ == "__main__":

@@ -14,12 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
-import os
 import random
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,18 +23,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bigstore import fill
+from bigstore import fill, on_each_backend, percentiles
 from plans import plan_top_nodes
 from search_latency import measure_search, print_search
 
 from digests.store import Store
 
 TARGET_P95_MS = 10.0
-
-
-def percentiles(timings: list[float]) -> tuple[float, float]:
-    timings = sorted(timings)
-    return statistics.median(timings), timings[max(0, math.ceil(0.95 * len(timings)) - 1)]
 
 
 async def measure_who(store: Store, surnames: list[str], n_queries: int) -> tuple[float, float, float, list[str]]:
@@ -90,18 +81,7 @@ async def main() -> None:
     args = parser.parse_args()
     print(f"/who on {args.articles:,} articles, {args.queries} queries of random surnames", flush=True)
     print(f"{'backend':12} {'median ms':>10} {'p95 ms':>8} {'target p95':>10} {'fill s':>8} {'matches/query':>14}")
-    if args.backend in ("both", "sqlite"):
-        with tempfile.TemporaryDirectory() as tmp:
-            await run("SQLite", str(Path(tmp) / "who.db"), args)
-    if args.backend == "sqlite":
-        return
-    if os.environ.get("NEWSDIGEST_TEST_POSTGRES_URL"):
-        from tests.store_fixtures import fresh_postgres
-
-        async for url in fresh_postgres():
-            await run("PostgreSQL", url, args)
-    else:
-        print("PostgreSQL: skipped (NEWSDIGEST_TEST_POSTGRES_URL not set)")
+    await on_each_backend(run, args, "who.db")
 
 
 if __name__ == "__main__":
