@@ -36,24 +36,12 @@ from digests.answers import (
 from digests.compose import DigestFilter, parse_since
 from digests.digest_builder import build_digest
 from digests.store import ArticleRow, Store
+from digests.urlpolicy import SourceOrigin, UrlVerdict, check_chat_source_url, is_local_url
 
 __all__ = ["COMMANDS", "Request", "Services", "SourceUrlCheck", "handle", "parse_command", "public_source_view"]
 
-# Wording of the checks added for issue 11 (to move to bot/messages.py with its owner).
-OPERATOR_ONLY = "Only the bot's configured admins can {action}."
-SOURCE_REFUSED = "This address cannot be added as a source."
-SOURCE_FAILING = "could not be fetched"
-LOCAL_SOURCE = "a local source"
-
-SourceUrlCheck = Callable[[str], Awaitable[object]]  # -> an object with .allowed (UrlVerdict)
+SourceUrlCheck = Callable[[str], Awaitable[UrlVerdict]]  # the URL policy for a URL typed in a chat
 log = logging.getLogger(__name__)
-
-
-async def check_chat_source_url(url: str) -> object:
-    """The fetch side's policy for a URL typed in a chat (digests/urlpolicy.py)."""
-    from digests.urlpolicy import check_chat_source_url as check
-
-    return await check(url)
 
 
 @dataclass(frozen=True)
@@ -84,7 +72,7 @@ class Services:
     default_digest_time: str = "08:00"
     digest_title: str = "Your news digest"
     max_items: int = 30
-    check_source_url: SourceUrlCheck = check_chat_source_url  # a verdict with .allowed
+    check_source_url: SourceUrlCheck = check_chat_source_url
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
@@ -222,7 +210,7 @@ async def settings(req: Request, s: Services) -> Answer:
 
 
 def _is_local(record) -> bool:
-    return record.kind in ("file", "folder") or "://" not in record.url or record.url.lower().startswith("file:")
+    return record.kind in ("file", "folder") or "://" not in record.url or is_local_url(record.url)
 
 
 def public_source_view(record, *, detailed: bool) -> SourceView:
@@ -238,8 +226,8 @@ def public_source_view(record, *, detailed: bool) -> SourceView:
     local = _is_local(record)
     return SourceView(
         id=record.id, url="" if local else record.url, kind=record.kind,
-        title=LOCAL_SOURCE if local else record.title, last_success=record.last_success_at,
-        last_error=SOURCE_FAILING if record.last_error else None, failures=record.failures,
+        title=msg.LOCAL_SOURCE if local else record.title, last_success=record.last_success_at,
+        last_error=msg.SOURCE_FAILING if record.last_error else None, failures=record.failures,
     )
 
 
@@ -250,8 +238,8 @@ async def _url_allowed(url: str, s: Services) -> bool:
     except Exception:
         log.info("chat source URL check failed", exc_info=True)
         return False
-    if not getattr(verdict, "allowed", False):
-        log.info("chat source URL refused", extra={"reason": str(getattr(verdict, "detail", ""))})
+    if not verdict.allowed:
+        log.info("chat source URL refused", extra={"reason": verdict.detail})
         return False
     return True
 
@@ -265,7 +253,7 @@ async def sources(req: Request, s: Services) -> Answer:
     if action not in ("add", "remove") or len(rest) != 1:
         return Notice(msg.SOURCES_USAGE, "warning")
     if not req.is_operator:  # the sources are every chat's: a chat admin is not enough
-        return Notice(OPERATOR_ONLY.format(action=f"{action} sources"), "error")
+        return Notice(msg.OPERATOR_ONLY.format(action=f"{action} sources"), "error")
     url = rest[0].strip("<>")
     if action == "remove":
         removed = await s.store.sources.remove(url)
@@ -273,14 +261,12 @@ async def sources(req: Request, s: Services) -> Answer:
     if not url.lower().startswith(("http://", "https://")):
         return Notice(msg.SOURCE_BAD_URL.format(url=url), "warning")
     if not await _url_allowed(url, s):
-        return Notice(SOURCE_REFUSED, "warning")  # names no resolved address
+        return Notice(msg.SOURCE_REFUSED, "warning")
     _, created = await _add_chat_source(s.store, url)
     return Notice((msg.SOURCE_ADDED if created else msg.SOURCE_EXISTS).format(url=url), "success" if created else "info")
 
 
 async def _add_chat_source(store: Store, url: str):
-    from digests.urlpolicy import SourceOrigin
-
     return await store.sources.add(url, "feed", origin=SourceOrigin.CHAT)
 
 

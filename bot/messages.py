@@ -39,6 +39,10 @@ SOURCE_REMOVED = "Source removed: {url}"
 SOURCE_UNKNOWN = "No such source: {url}"
 SOURCES_USAGE = "Usage: /sources, /sources add URL, /sources remove URL"
 SOURCE_BAD_URL = "Not an http(s) URL: {url}"
+SOURCE_REFUSED = "This address cannot be added as a source."  # names no resolved address
+SOURCE_FAILING = "could not be fetched"  # never the raw error: it would work as a port scanner
+LOCAL_SOURCE = "a local source"  # never the path
+OPERATOR_ONLY = "Only the bot's configured admins can {action}."
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
